@@ -1,0 +1,35 @@
+# The two set-up commands of the README: `make run` (main job) and `make test`.
+# Both create .venv and install the pinned dependencies when needed.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+OUT    ?= out
+export HF_HUB_DISABLE_TELEMETRY := 1
+
+.PHONY: run test demo setup bench clean
+
+$(STAMP): requirements.txt requirements-test.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements-test.txt
+	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $@
+
+setup: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/mt translate seeds -o $(OUT)
+
+test: $(STAMP)
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q
+
+demo: $(STAMP)
+	HF_HUB_OFFLINE=1 $(BIN)/python scripts/make_tiny_models.py models/demo
+	HF_HUB_OFFLINE=1 $(BIN)/mt translate seeds -o out-demo --model models/demo/tiny-marian-uk-en --force
+
+bench: $(STAMP)
+	$(BIN)/python scripts/bench.py
+
+clean:
+	rm -rf out out-demo .pytest_cache
