@@ -1,0 +1,100 @@
+"""Shared click options and error handling for the mt commands."""
+from __future__ import annotations
+
+import functools
+import json
+import sys
+
+import click
+
+from mt.engines import EngineOptions
+
+# exit codes: 0 all good, 1 some documents failed, 2 usage/model/glossary/output error, 3 OUT is locked
+EXIT_FAILED_DOCS, EXIT_USAGE, EXIT_LOCKED = 1, 2, 3
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(code)
+
+
+def friendly_errors(func):
+    """Turn the library's expected errors into a message and an exit code, never a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        from mt.corpus import CorpusError
+        from mt.manifest import LockedError
+        from mt.models import ModelError
+        from mt.write import OutputError
+
+        errors: list[type[Exception]] = [ModelError, OutputError, CorpusError]
+        try:
+            from mt.glossary import GlossaryError
+
+            errors.append(GlossaryError)
+        except ImportError:
+            pass
+        try:
+            return func(*args, **kwargs)
+        except LockedError as exc:
+            fail(str(exc), EXIT_LOCKED)
+        except tuple(errors) as exc:
+            fail(str(exc), EXIT_USAGE)
+
+    return wrapper
+
+
+def engine_options(func):
+    """--model/--engine/--device/--beams/... shared by translate, summarize and brief."""
+    options = [
+        click.option("--engine", type=click.Choice(["auto", "hf", "ct2"]), default="auto", show_default=True,
+                     help="auto: CTranslate2 when installed and the model converts, else transformers."),
+        click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True),
+        click.option("--beams", type=click.IntRange(1, 16), default=None,
+                     help="Beam size (default: the model's generation config)."),
+        click.option("--batch-size", type=click.IntRange(1, 1024), default=32, show_default=True,
+                     help="Most sentences per batch."),
+        click.option("--batch-tokens", type=click.IntRange(16, 10**6), default=2048, show_default=True,
+                     help="Most padded source tokens per batch."),
+        click.option("--threads", type=click.IntRange(1, 256), default=None, help="CPU threads (default: all cores)."),
+        click.option("--max-input-tokens", type=click.IntRange(8, 4096), default=None,
+                     help="Token budget per sentence; longer ones are split at clause boundaries."),
+        click.option("--revision", default=None, help="Hub revision (branch, tag or commit) to load."),
+        click.option("--allow-pickle", is_flag=True, help="Allow pickle (.bin) checkpoints. Only for trusted files."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def make_engine_options(model, task, engine, device, beams, batch_size, batch_tokens, threads, max_input_tokens,
+                        revision, allow_pickle) -> EngineOptions:
+    return EngineOptions(model=model, task=task, engine=engine, device=device, beams=beams,
+                         max_batch_size=batch_size, batch_tokens=batch_tokens, threads=threads,
+                         max_input_tokens=max_input_tokens, revision=revision, allow_pickle=allow_pickle)
+
+
+def report_run(summary, as_json: bool, quiet: bool, verb: str) -> None:
+    """Print a run summary (JSON on stdout, or lines on stderr) and exit 1 if any document failed."""
+    data = summary.as_dict()
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    elif not quiet:
+        click.echo(f"{verb} {data['documents']} documents: {data['ok']} ok, {data['skipped']} skipped "
+                   f"(already done), {len(data['failed'])} failed, {data['sentences']} sentences, "
+                   f"{data['seconds']} s -> {data['out']}", err=True)
+        terms = data.get("glossary") or {}
+        if terms.get("matched"):
+            accuracy = terms["term_accuracy"]
+            click.echo(f"glossary: {terms['matched']} mentions, {terms['enforced']} enforced, "
+                       f"{terms['repaired']} repaired, {terms['missed']} missed; term accuracy "
+                       f"{accuracy:.1%}, consistency {terms['consistency']:.1%}", err=True)
+        if data.get("demo"):
+            click.echo("NOTE: the model is an untrained demo model; its output is noise, labelled as such.",
+                       err=True)
+    if summary.failed:
+        click.echo(f"{len(summary.failed)} document(s) failed:", err=True)
+        for item in summary.failed:
+            click.echo(f"  {item['id']}: {item['error']}", err=True)
+        sys.exit(EXIT_FAILED_DOCS)

@@ -1,0 +1,49 @@
+"""`mt translate`: a folder of Ukrainian articles into English."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from mt.cli.common import engine_options, friendly_errors, make_engine_options, report_run
+
+
+@click.command("translate")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--out", required=True, type=click.Path(path_type=Path, file_okay=False),
+              help="Output folder (mirrors the input tree).")
+@click.option("-m", "--model", default=None, help="Preset, Hub id or local folder (default: opus-mt-uk-en).")
+@engine_options
+@click.option("-g", "--glossary", "glossaries", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="Glossary TSV/CSV; repeatable, later files win.")
+@click.option("--strict-glossary", is_flag=True, help="A missed glossary term fails its document.")
+@click.option("--auto-glossary", is_flag=True, help="Spell variant names found within the run one way.")
+@click.option("--no-clean", is_flag=True, help="Keep boilerplate (ads, 'Читайте також', related news, URLs, credits).")
+@click.option("--text-column", default="text", show_default=True, help="Text column of JSONL/CSV/Parquet/dataset.")
+@click.option("--force", is_flag=True, help="Redo documents already done.")
+@click.option("--wait", type=float, default=0.0, help="Seconds to wait for another run on OUT (default: refuse).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress output.")
+@click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary on stdout.")
+@friendly_errors
+def translate(paths, out, model, engine, device, beams, batch_size, batch_tokens, threads, max_input_tokens,
+              revision, allow_pickle, glossaries, strict_glossary, auto_glossary, no_clean, text_column, force,
+              wait, quiet, as_json):
+    """Translate Ukrainian articles (files or folders, recursively) into English in OUT."""
+    from mt.corpus import CorpusOptions
+    from mt.pipeline import translate_corpus
+    from mt.progress import Progress
+    from mt.translate import TranslateOptions
+
+    options = TranslateOptions(
+        engine=make_engine_options(model, "translate", engine, device, beams, batch_size, batch_tokens, threads,
+                                   max_input_tokens, revision, allow_pickle),
+        glossaries=tuple(glossaries), strict_glossary=strict_glossary, auto_glossary=auto_glossary,
+    )
+    progress = Progress(quiet=quiet or as_json)
+    summary = translate_corpus(paths, out, options, corpus=CorpusOptions(clean=not no_clean, text_column=text_column),
+                               force=force, wait=wait, progress=progress,
+                               notify=None if quiet or as_json else progress.note)
+    report_run(summary, as_json, quiet, "translated")
+
+
+COMMANDS = [translate]

@@ -1,0 +1,112 @@
+"""The engine contract shared by the transformers and CTranslate2 back ends."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Protocol
+
+from mt.models import ModelSpec, resolve
+
+
+@dataclass(frozen=True)
+class EngineOptions:
+    """How to load and run a seq2seq model."""
+
+    model: str | None = None  # preset, Hub id or folder; None = the task's default preset
+    task: str = "translate"
+    engine: str = "hf"  # hf | ct2 | auto
+    device: str = "auto"  # auto | cpu | cuda
+    beams: int | None = None  # None = the model's generation config
+    batch_tokens: int = 2048  # padded source tokens per batch
+    max_batch_size: int = 32
+    threads: int | None = None  # None = all cores
+    max_input_tokens: int | None = None  # token budget per piece; None = min(model limit, 256)
+    revision: str | None = None
+    allow_pickle: bool = False
+
+
+@dataclass
+class Hypothesis:
+    text: str
+    tokens: int  # generated tokens (without special tokens)
+    hit_limit: bool = False  # stopped at max_new_tokens rather than at EOS
+
+
+@dataclass(frozen=True)
+class GenerateSettings:
+    """Per-call decoding settings (the repetition guard's retry changes these)."""
+
+    max_new_tokens: int | None = None  # None: derived from the source length
+    min_new_tokens: int | None = None
+    length_ratio: float = 2.0  # max_new_tokens = ratio * source tokens + 10 when not fixed
+    anti_repeat: bool = False  # no_repeat_ngram_size=3 + repetition penalty
+    prefer: list[list[str]] | None = None  # per text: English phrases to bias towards
+
+
+class Engine(Protocol):
+    name: str
+    spec: ModelSpec
+    max_input_tokens: int
+    device: str
+
+    def count_tokens(self, texts: list[str]) -> list[int]: ...
+
+    def generate(self, texts: list[str], settings: GenerateSettings | None = None) -> list[Hypothesis]: ...
+
+    def describe(self) -> dict: ...
+
+
+def pick_device(device: str) -> str:
+    if device != "auto":
+        return device
+    try:
+        import torch
+
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    except ImportError:
+        return "cpu"
+
+
+def thread_count(threads: int | None) -> int:
+    """Threads to use: the given number, else the cores this process may run on."""
+    if threads:
+        return threads
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def create_engine(options: EngineOptions, notify=None) -> Engine:
+    """Load the model behind `options` with the requested back end.
+
+    ``engine="auto"`` uses CTranslate2 when it is installed and the model
+    converts, the transformers engine otherwise; `notify` receives a one-line
+    note saying which was used.
+    """
+    spec = resolve(options.model, task=options.task, revision=options.revision)
+    choice = options.engine
+    if choice in {"ct2", "auto"}:
+        try:
+            from mt.engines.ct2 import CT2Engine
+
+            engine = CT2Engine(spec, options)
+            if choice == "auto" and notify:
+                notify(f"engine: ctranslate2 ({engine.describe()['compute_type']}) for {spec.label}")
+            return engine
+        except ImportError as exc:
+            if choice == "ct2":
+                raise
+            reason = f"ctranslate2 unavailable ({exc})"
+        except Exception as exc:  # noqa: BLE001 - conversion failures fall back in auto mode
+            from mt.models import ModelError
+
+            if choice == "ct2" or isinstance(exc, ModelError):
+                raise
+            reason = f"conversion failed: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+        if notify:
+            notify(f"engine: transformers for {spec.label} ({reason})")
+    from mt.engines.hf import HFEngine
+
+    return HFEngine(spec, options)
+

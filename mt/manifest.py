@@ -1,0 +1,136 @@
+"""OUT/manifest.jsonl: one JSON object per document and stage, append-only.
+
+A rerun reads the latest record of each (id, stage) to skip work already
+done. A torn last line (a run killed mid-append) is tolerated and repaired
+before the next append. `RunLock` keeps two runs from writing to one OUT.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from mt.write import OutputError, describe_os_error
+
+MANIFEST = "manifest.jsonl"
+
+
+def options_key(**parts) -> str:
+    """A short stable hash of everything that changes a stage's output."""
+    blob = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
+
+
+def read_manifest(path: Path) -> list[dict]:
+    """All intact records; a torn or corrupt line is skipped, never fatal."""
+    records = []
+    try:
+        with open(path, "rb") as fh:
+            for raw in fh:
+                try:
+                    record = json.loads(raw.decode("utf-8"))
+                except (UnicodeDecodeError, json.JSONDecodeError):
+                    continue
+                if isinstance(record, dict) and "id" in record:
+                    records.append(record)
+    except FileNotFoundError:
+        pass
+    return records
+
+
+class Manifest:
+    """Append-only manifest with a latest-record index for resume."""
+
+    def __init__(self, out: Path):
+        self.path = Path(out) / MANIFEST
+        self.latest: dict[tuple[str, str], dict] = {}
+        for record in read_manifest(self.path):
+            self.latest[(record["id"], record.get("stage", "translate"))] = record
+        self._repair_tail()
+
+    def _repair_tail(self) -> None:
+        try:
+            with open(self.path, "rb+") as fh:
+                fh.seek(0, os.SEEK_END)
+                if fh.tell() == 0:
+                    return
+                fh.seek(-1, os.SEEK_END)
+                if fh.read(1) != b"\n":
+                    fh.write(b"\n")
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            raise OutputError(describe_os_error(exc, self.path)) from exc
+
+    def done(self, doc_id: str, stage: str, content_hash: str, key: str, output: Path | None = None) -> bool:
+        """True when this exact work is already recorded as ok and its output exists."""
+        record = self.latest.get((doc_id, stage))
+        if not record or record.get("status") != "ok":
+            return False
+        if record.get("hash") != content_hash or record.get("key") != key:
+            return False
+        return output is None or Path(output).exists()
+
+    def get(self, doc_id: str, stage: str) -> dict | None:
+        return self.latest.get((doc_id, stage))
+
+    def append(self, record: dict) -> None:
+        record = {**record, "time": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+        line = json.dumps(record, ensure_ascii=False, default=str) + "\n"
+        try:
+            with open(self.path, "a", encoding="utf-8") as fh:
+                fh.write(line)
+                fh.flush()
+                os.fsync(fh.fileno())
+        except OSError as exc:
+            raise OutputError(describe_os_error(exc, self.path)) from exc
+        self.latest[(record["id"], record.get("stage", "translate"))] = record
+
+
+class LockedError(Exception):
+    """Another mt run holds the output folder."""
+
+
+class RunLock:
+    """An exclusive lock on OUT for the length of a run (wait or refuse)."""
+
+    def __init__(self, out: Path, wait: float = 0.0):
+        from filelock import FileLock
+
+        self.out = Path(out)
+        self.wait = wait
+        self.info = self.out / ".mt" / "lock.json"
+        self._lock = FileLock(str(self.out / ".mt" / "lock"))
+
+    def __enter__(self) -> "RunLock":
+        from filelock import Timeout
+
+        try:
+            self.info.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(describe_os_error(exc, self.info.parent)) from exc
+        try:
+            self._lock.acquire(timeout=self.wait if self.wait > 0 else 0)
+        except Timeout:
+            holder = ""
+            try:
+                holder = json.loads(self.info.read_text(encoding="utf-8")).get("pid", "")
+            except (OSError, ValueError):
+                pass
+            raise LockedError(
+                f"another mt run (pid {holder or '?'}) is writing to {self.out}; "
+                "wait for it to finish, use --wait SECONDS, or choose another -o folder"
+            ) from None
+        except OSError as exc:
+            raise OutputError(describe_os_error(exc, self.info.parent)) from exc
+        try:
+            self.info.write_text(json.dumps({"pid": os.getpid()}), encoding="utf-8")
+        except OSError:
+            pass
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._lock.release()

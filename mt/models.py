@@ -1,0 +1,265 @@
+"""Resolve model names (presets, Hub ids, local folders), detect offline, pull.
+
+Resolution order for ``--model NAME``:
+
+1. ``NAME`` is an existing folder            -> load it from there;
+2. ``NAME`` is a preset in models/registry.toml and ``models/<preset>/`` exists
+   (written by ``mt models pull``)           -> load that folder;
+3. otherwise the Hub id (the preset's ``hub`` or ``NAME`` itself) goes to
+   ``from_pretrained``, which uses the Hugging Face cache and downloads when
+   the Hub is reachable.
+
+Safety rules applied to every load: weights come from ``*.safetensors``
+(pickle checkpoints are refused unless ``allow_pickle``), and
+``trust_remote_code`` is never passed.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PACKAGE_ROOT = Path(__file__).resolve().parent
+REGISTRY_PATH = PACKAGE_ROOT.parent / "models" / "registry.toml"
+
+
+class ModelError(Exception):
+    """A model could not be resolved or loaded; the message says what to do."""
+
+    exit_code = 2
+
+
+class ModelMissing(ModelError):
+    """The model is neither local nor cached, and the Hub cannot be reached."""
+
+
+class PickleRefused(ModelError):
+    """The checkpoint exists only as a pickle file."""
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """What we know about a model before loading it."""
+
+    name: str  # what the user typed (or the default preset)
+    hub: str | None = None  # Hub id when known
+    path: Path | None = None  # local folder when available
+    task: str = "translate"
+    family: str | None = None
+    src_lang: str | None = None
+    tgt_lang: str | None = None
+    preset: str | None = None
+    revision: str | None = None
+    note: str = ""
+    license: str = ""
+
+    @property
+    def source(self) -> str:
+        """The argument for from_pretrained: a local folder or a Hub id."""
+        return str(self.path) if self.path else str(self.hub)
+
+    @property
+    def label(self) -> str:
+        """Short, stable name recorded in manifests and briefs."""
+        if self.preset:
+            return self.preset
+        return self.hub or (self.path.name if self.path else self.name)
+
+    @property
+    def is_demo(self) -> bool:
+        """True for the untrained tiny models built by scripts/make_tiny_models.py."""
+        return bool(self.path and (self.path / "MT_DEMO_MODEL").exists())
+
+
+@dataclass
+class Registry:
+    presets: dict[str, dict] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> "Registry":
+        path = Path(path or os.environ.get("MT_REGISTRY", REGISTRY_PATH))
+        if not path.exists():
+            return cls({})
+        with open(path, "rb") as fh:
+            return cls(tomllib.load(fh))
+
+    def default(self, task: str) -> str:
+        for name, info in self.presets.items():
+            if info.get("task") == task and info.get("default"):
+                return name
+        raise ModelError(f"no default {task} model in the registry")
+
+    def by_hub(self, hub: str) -> str | None:
+        for name, info in self.presets.items():
+            if info.get("hub") == hub:
+                return name
+        return None
+
+
+def models_dir() -> Path:
+    """Where `mt models pull` stores models (MT_MODELS_DIR overrides)."""
+    env = os.environ.get("MT_MODELS_DIR")
+    if env:
+        return Path(env)
+    if REGISTRY_PATH.parent.is_dir():
+        return REGISTRY_PATH.parent
+    return Path.home() / ".cache" / "mt" / "models"
+
+
+def is_offline() -> bool:
+    return os.environ.get("HF_HUB_OFFLINE", "").lower() in {"1", "true", "yes", "on"}
+
+
+def resolve(name: str | None, task: str = "translate", revision: str | None = None) -> ModelSpec:
+    """Turn a preset, Hub id or folder into a ModelSpec (nothing is loaded)."""
+    registry = Registry.load()
+    name = name or registry.default(task)
+    as_path = Path(name).expanduser()
+    if as_path.is_dir():
+        preset = None
+        info: dict = {}
+        family = _family_from_config(as_path)
+        return ModelSpec(name=name, path=as_path.resolve(), task=task, family=family,
+                         src_lang=_lang_from_folder(as_path, "src_lang"),
+                         tgt_lang=_lang_from_folder(as_path, "tgt_lang"), revision=revision)
+    if any(sep in name for sep in ("./", "../")) or name.startswith(("/", "~")):
+        raise ModelError(f"model folder not found: {name}")
+    preset = name if name in registry.presets else registry.by_hub(name)
+    info = registry.presets.get(preset, {}) if preset else {}
+    hub = info.get("hub", name)
+    local = models_dir() / preset if preset else None
+    path = local if local and (local / "config.json").exists() else None
+    return ModelSpec(
+        name=name, hub=hub, path=path, task=info.get("task", task), family=info.get("family"),
+        src_lang=info.get("src_lang"), tgt_lang=info.get("tgt_lang"), preset=preset,
+        revision=revision, note=info.get("note", ""), license=info.get("license", ""),
+    )
+
+
+def _family_from_config(folder: Path) -> str | None:
+    try:
+        config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    model_type = config.get("model_type")
+    if model_type == "m2m_100":
+        tok = folder / "tokenizer_config.json"
+        if tok.exists() and "Nllb" in tok.read_text(encoding="utf-8"):
+            return "nllb"
+        return "m2m100"
+    return model_type
+
+
+def _lang_from_folder(folder: Path, key: str) -> str | None:
+    meta = folder / "mt.json"
+    if meta.exists():
+        return json.loads(meta.read_text(encoding="utf-8")).get(key)
+    return None
+
+
+def missing_message(spec: ModelSpec, reason: str = "") -> str:
+    target = spec.preset or spec.hub or spec.name
+    lines = [
+        f"Model '{target}' is not available on this machine"
+        + (" and the Hugging Face Hub cannot be reached" if is_offline() or reason else "") + ".",
+    ]
+    if reason:
+        lines.append(f"  ({reason})")
+    lines += [
+        "Get it in one of these ways:",
+        f"  - on a machine with internet: mt models pull {target}",
+        f"    (downloads {spec.hub} into {models_dir() / (spec.preset or 'NAME')}; copy that folder here)",
+        "  - point at a folder you already have: --model /path/to/model-folder",
+        "  - if the model is in your Hugging Face cache, unset HF_HUB_OFFLINE only when you are online;",
+        "    with HF_HUB_OFFLINE=1 mt never tries the network",
+    ]
+    return "\n".join(lines)
+
+
+def check_weights(folder: Path, allow_pickle: bool) -> None:
+    """Refuse pickle-only checkpoints unless explicitly allowed."""
+    if any(folder.glob("*.safetensors")):
+        return
+    pickles = [p.name for p in folder.glob("*.bin")] + [p.name for p in folder.glob("*.pt")]
+    if pickles and not allow_pickle:
+        raise PickleRefused(
+            f"{folder} holds only pickle weights ({', '.join(sorted(pickles))}). Loading a pickle can "
+            "run arbitrary code, so mt refuses it. Convert it once with a trusted tool, or pass "
+            "--allow-pickle if you trust where the file came from."
+        )
+
+
+def local_files(spec: ModelSpec) -> Path | None:
+    """The local folder for a spec: its own path, or a Hugging Face cache snapshot."""
+    if spec.path:
+        return spec.path
+    from huggingface_hub import snapshot_download
+
+    try:
+        return Path(snapshot_download(spec.hub, revision=spec.revision, local_files_only=True))
+    except Exception:  # noqa: BLE001 - any failure means "not cached"
+        return None
+
+
+def load_pretrained(spec: ModelSpec, allow_pickle: bool = False, device: str = "cpu"):
+    """Load (tokenizer, model) exactly as a user with internet would: from_pretrained.
+
+    Raises ModelMissing with a how-to message when the model cannot be had.
+    """
+    import torch
+    import transformers
+    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+    transformers.logging.set_verbosity_error()
+    transformers.logging.disable_progress_bar()
+    folder = local_files(spec)
+    if folder is not None:
+        check_weights(folder, allow_pickle)
+    elif is_offline():
+        raise ModelMissing(missing_message(spec))
+    source = str(folder) if folder is not None else spec.hub
+    common = {"revision": spec.revision, "trust_remote_code": False}
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(source, **common)
+        model = AutoModelForSeq2SeqLM.from_pretrained(
+            source, dtype=torch.float32, use_safetensors=None if allow_pickle else True, **common
+        )
+    except OSError as exc:
+        text = str(exc)
+        if "safetensors" in text.lower() and not allow_pickle:
+            raise PickleRefused(
+                f"{spec.hub} has no safetensors weights; mt refuses pickle checkpoints unless "
+                "--allow-pickle is given."
+            ) from exc
+        raise ModelMissing(missing_message(spec, reason=text.splitlines()[0] if text else "")) from exc
+    model.eval()
+    if device != "cpu":
+        model.to(device)
+    return tokenizer, model
+
+
+def pull(name: str, dest: Path | None = None, revision: str | None = None) -> Path:
+    """Download a model's files (safetensors, config, tokenizer) into models/<preset>."""
+    from huggingface_hub import snapshot_download
+
+    spec = resolve(name)
+    if spec.hub is None:
+        raise ModelError(f"{name} is a local folder; nothing to pull")
+    dest = Path(dest or models_dir() / (spec.preset or spec.hub.replace("/", "--")))
+    try:
+        snapshot_download(
+            spec.hub, revision=revision, local_dir=dest,
+            allow_patterns=["*.json", "*.safetensors", "*.spm", "*.model", "*.txt", "*.md"],
+        )
+    except Exception as exc:  # noqa: BLE001
+        raise ModelMissing(missing_message(spec, reason=str(exc).splitlines()[0])) from exc
+    return dest
+
+
+def cached_status(spec: ModelSpec) -> str:
+    """'local', 'cached' or 'missing' for `mt models list`."""
+    if spec.path:
+        return "local"
+    return "cached" if local_files(spec) else "missing"

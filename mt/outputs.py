@@ -1,0 +1,158 @@
+"""Output layouts for translations (the write stage).
+
+For a text document ``OUT/<rel>.en.txt`` holds the English title, a blank
+line, then one English paragraph per line, 1:1 with the cleaned source
+paragraphs; ``OUT/<rel>.en.json`` holds the aligned source/English pairs,
+dropped boilerplate and glossary results (for scripts and the review page).
+Rows of a table are written as parts under ``OUT/.mt/parts/`` and assembled
+into ``OUT/<rel>.en.jsonl`` (or ``.en.csv`` / ``.en.parquet``) in row order.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from mt.corpus import Document
+from mt.write import atomic_write_json, atomic_write_lines, atomic_write_text, output_path
+
+DEMO_LABEL = "[DEMO OUTPUT: untrained test model, not a translation]"
+
+
+def primary_output(out: Path, doc: Document) -> Path:
+    if doc.container is not None:
+        return output_path(out, f".mt/parts/{doc.container}/{doc.row:08d}", ".json")
+    return output_path(out, doc.rel, ".en.txt")
+
+
+def detail(result, translator, clusters=()) -> dict:
+    doc = result.doc
+    spec = translator.engine.spec
+    return {
+        "id": doc.id, "source": doc.source, "date": doc.date, "model": spec.label, "engine": translator.engine.name,
+        "demo": spec.is_demo, "title": {"uk": doc.title, "en": result.title, "derived": doc.title_derived},
+        "paragraphs": [{"uk": uk, "en": en} for uk, en in zip(doc.paragraphs, result.paragraphs)],
+        "dropped": [{"kind": kind, "text": text} for kind, text in doc.dropped],
+        "terms": [term_record(t) for t in result.terms],
+    }
+
+
+def term_record(term) -> dict:
+    mention = term.mention
+    return {"text": mention.text, "target": mention.target, "type": mention.type, "status": term.status}
+
+
+def write_translation(out: Path, result, translator, clusters=()) -> Path:
+    doc = result.doc
+    record = detail(result, translator, clusters)
+    title = result.title
+    if translator.engine.spec.is_demo:
+        title = f"{DEMO_LABEL} {title}".strip()
+    if doc.container is not None:
+        path = primary_output(out, doc)
+        record.update(row=doc.row, extra=doc.extra, translation="\n".join(result.paragraphs), title_en=title)
+        atomic_write_json(path, record)
+        return path
+    path = primary_output(out, doc)
+    atomic_write_json(output_path(out, doc.rel, ".en.json"), record)
+    atomic_write_text(path, "\n".join([title, "", *result.paragraphs]) + "\n")
+    return path
+
+
+def term_stats(result) -> dict:
+    """Per-document glossary figures for the manifest."""
+    counts = {"matched": 0, "enforced": 0, "repaired": 0, "missed": []}
+    for term in result.terms:
+        counts["matched"] += 1
+        if term.status == "missed":
+            counts["missed"].append({"text": term.mention.text, "target": term.mention.target})
+        else:
+            counts[term.status] += 1
+    return counts
+
+
+class TermTotals:
+    """Run-level term accuracy and per-name consistency (see README, Glossaries)."""
+
+    def __init__(self, glossary):
+        self.glossary = glossary
+        self.matched = self.enforced = self.repaired = self.missed = 0
+        self.documents: dict[str, int] = {}  # target -> documents mentioning it
+        self.consistent: dict[str, int] = {}  # target -> of those, documents using only the canonical form
+
+    def add(self, stats: dict, result) -> None:
+        self.matched += stats["matched"]
+        self.enforced += stats["enforced"]
+        self.repaired += stats["repaired"]
+        self.missed += len(stats["missed"])
+        targets = {t.mention.target for t in result.terms}
+        if not targets:
+            return
+        from mt.enforce import find_variants
+
+        english = "\n".join([result.title, *result.paragraphs])
+        off = {v.target for v in find_variants(english, self.glossary)}
+        for target in targets:
+            self.documents[target] = self.documents.get(target, 0) + 1
+            if target in english and target not in off:
+                self.consistent[target] = self.consistent.get(target, 0) + 1
+
+    def as_dict(self) -> dict:
+        if self.glossary is None:
+            return {}
+        per_name = {t: round(self.consistent.get(t, 0) / n, 4) for t, n in sorted(self.documents.items())}
+        return {
+            "matched": self.matched, "enforced": self.enforced, "repaired": self.repaired, "missed": self.missed,
+            "term_accuracy": round(self.enforced / self.matched, 4) if self.matched else None,
+            "consistency": round(sum(per_name.values()) / len(per_name), 4) if per_name else None,
+            "consistency_by_name": per_name,
+        }
+
+
+def clusters_used(clusters, stats) -> list:
+    return [c.as_dict() for c in clusters]
+
+
+def assemble_table(out: Path, container: str, manifest) -> Path | None:
+    """Write OUT/<container>.en.<fmt> from its row parts, in row order, atomically."""
+    rows = sorted((r for r in manifest.latest.values() if r.get("container") == container and r.get("row")),
+                  key=lambda r: r["row"])
+    if not rows:
+        return None
+    source = rows[0].get("source", "")
+    suffix = Path(source.rsplit(":", 1)[0]).suffix.lower()
+    fmt = {".csv": "csv", ".parquet": "parquet", ".jsonl": "jsonl"}.get(suffix, "parquet")
+
+    def records():
+        for record in rows:
+            part = output_path(out, f".mt/parts/{container}/{record['row']:08d}", ".json")
+            if record.get("status") in {"ok", "skipped"} and part.exists():
+                data = json.loads(part.read_text(encoding="utf-8"))
+                yield {**data.get("extra", {}), "id": record["id"], "title_en": data.get("title_en"),
+                       "translation": data.get("translation"), "error": None}
+            else:
+                yield {"id": record["id"], "translation": None, "error": record.get("error")}
+
+    path = output_path(out, container, f".en.{fmt}")
+    if fmt == "jsonl":
+        atomic_write_lines(path, (json.dumps(r, ensure_ascii=False, default=str) + "\n" for r in records()))
+    else:
+        _write_with_datasets(path, list(records()), fmt)
+    return path
+
+
+def _write_with_datasets(path: Path, rows: list[dict], fmt: str) -> None:
+    import datasets
+    import os
+    import tempfile
+
+    datasets.disable_progress_bars()
+    table = datasets.Dataset.from_list([{k: (None if v is None else str(v) if not isinstance(v, (int, float, bool))
+                                             else v) for k, v in r.items()} for r in rows])
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        (table.to_csv if fmt == "csv" else table.to_parquet)(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)

@@ -1,0 +1,200 @@
+"""The batch runner: streaming, resume, per-document error isolation, manifest.
+
+`translate_corpus(paths, out, options)` is the whole `mt translate` job. It
+reads documents one at a time, gathers a window of them so sentences from
+many documents share length-sorted batches, writes each document's outputs
+atomically as soon as its window is done, and appends one manifest line per
+document. A document that fails is recorded and the run goes on.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from mt import __version__
+from mt.corpus import CorpusOptions, Document, Failed, load_corpus
+from mt.manifest import Manifest, RunLock, options_key
+from mt.models import resolve
+from mt.progress import Progress
+from mt.translate import DocResult, TranslateOptions, Translator
+from mt.write import OutputError, sweep_temporaries
+from mt import outputs
+
+STAGE = "translate"
+WINDOW_CHARS = 60_000
+WINDOW_DOCS = 64
+
+
+@dataclass
+class RunSummary:
+    """What a run did; `as_dict()` is the `--json` output."""
+
+    out: str
+    stage: str = STAGE
+    ok: int = 0
+    skipped: int = 0
+    failed: list[dict] = field(default_factory=list)
+    sentences: int = 0
+    seconds: float = 0.0
+    model: str = ""
+    engine: str = ""
+    demo: bool = False
+    terms: dict = field(default_factory=dict)
+    auto_glossary: list = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failed else 0
+
+    def as_dict(self) -> dict:
+        return {"out": self.out, "stage": self.stage, "documents": self.ok + self.skipped + len(self.failed),
+                "ok": self.ok, "skipped": self.skipped, "failed": self.failed, "sentences": self.sentences,
+                "seconds": round(self.seconds, 2), "model": self.model, "engine": self.engine, "demo": self.demo,
+                "glossary": self.terms, "manifest": str(Path(self.out) / "manifest.jsonl")}
+
+
+def translate_corpus(paths: Iterable[str | Path], out: str | Path, options: TranslateOptions | None = None, *,
+                     corpus: CorpusOptions | None = None, force: bool = False, wait: float = 0.0,
+                     progress: Progress | None = None, translator: Translator | None = None,
+                     notify: Callable[[str], None] | None = None) -> RunSummary:
+    """Translate every document under `paths` into `out`; see the module docstring."""
+    options = options or TranslateOptions()
+    out = Path(out)
+    paths = [Path(p) for p in paths]
+    corpus = corpus or CorpusOptions()
+    corpus = CorpusOptions(**{**corpus.__dict__, "exclude": (*corpus.exclude, out)})
+    progress = progress or Progress(quiet=True)
+    started = time.perf_counter()
+    spec = translator.engine.spec if translator else resolve(options.engine.model, revision=options.engine.revision)
+    glossary, clusters = _glossary(options, paths, corpus, translator)
+    key = options_key(stage=STAGE, model=spec.label, revision=spec.revision, engine=options.engine.engine,
+                      beams=options.engine.beams, budget=options.engine.max_input_tokens, clean=corpus.clean,
+                      glossary=glossary.fingerprint() if glossary else None, strict=options.strict_glossary,
+                      repair=options.repair, guard=options.repetition_guard, version=__version__.split(".")[0])
+    summary = RunSummary(out=str(out), model=spec.label, demo=spec.is_demo,
+                         auto_glossary=[c.as_dict() for c in clusters])
+    terms = outputs.TermTotals(glossary)
+    with RunLock(out, wait=wait):
+        sweep_temporaries(out)
+        manifest = Manifest(out)
+        state = {"translator": translator}
+
+        def get_translator() -> Translator:
+            if state["translator"] is None:
+                state["translator"] = Translator(options, glossary=glossary, notify=notify)
+                summary.engine = state["translator"].engine.name
+            return state["translator"]
+
+        containers: set[str] = set()
+        window: list[Document] = []
+        chars = 0
+        for item in progress.documents(load_corpus(paths, corpus)):
+            if item.container:
+                containers.add(item.container)
+            if isinstance(item, Failed):
+                _record_failure(manifest, summary, item, spec.label, progress)
+                continue
+            target = outputs.primary_output(out, item)
+            if not force and manifest.done(item.id, STAGE, item.hash, key, target):
+                summary.skipped += 1
+                manifest.append({**manifest.get(item.id, STAGE), "status": "skipped"})
+                progress.done(item.id, "skipped")
+                continue
+            window.append(item)
+            chars += sum(len(p) for p in item.paragraphs)
+            if chars >= WINDOW_CHARS or len(window) >= WINDOW_DOCS:
+                _process(window, get_translator, manifest, summary, terms, out, key, options, clusters, progress)
+                window, chars = [], 0
+        if window:
+            _process(window, get_translator, manifest, summary, terms, out, key, options, clusters, progress)
+        for container in sorted(containers):
+            try:
+                outputs.assemble_table(out, container, manifest)
+            except OutputError as exc:
+                summary.failed.append({"id": container, "source": container, "error": str(exc)})
+    if state["translator"] is not None:
+        summary.engine = state["translator"].engine.name
+    summary.terms = terms.as_dict()
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _glossary(options: TranslateOptions, paths, corpus: CorpusOptions, translator: Translator | None):
+    glossary = translator.glossary if translator else None
+    if glossary is None and options.glossaries:
+        from mt.glossary import load_glossary
+
+        glossary = load_glossary(list(options.glossaries))
+    clusters: list = []
+    if options.auto_glossary:
+        from mt.extract import auto_glossary
+
+        texts = ((d.id, "\n".join([d.title, *d.paragraphs])) for d in load_corpus(paths, corpus)
+                 if isinstance(d, Document))
+        auto, clusters = auto_glossary(texts)
+        glossary = auto.merge(glossary) if glossary else auto  # the user's glossary wins
+        if translator is not None:
+            translator.glossary = glossary
+    return glossary, clusters
+
+
+def _process(window, get_translator, manifest, summary, terms, out, key, options, clusters, progress) -> None:
+    """Translate a window together; on failure, retry documents one by one to isolate the bad one."""
+    translator = get_translator()
+    try:
+        results = translator.translate_documents(window)
+    except Exception:  # noqa: BLE001 - isolate: find the document that breaks
+        results = []
+        for doc in window:
+            try:
+                results.extend(translator.translate_documents([doc]))
+            except Exception as exc:  # noqa: BLE001
+                results.append(DocResult(doc=doc, error=f"translation failed: {type(exc).__name__}: {exc}"))
+    for result in results:
+        _finish(result, translator, manifest, summary, terms, out, key, options, clusters, progress)
+
+
+def _finish(result: DocResult, translator, manifest, summary, terms, out, key, options, clusters, progress):
+    doc = result.doc
+    stats = outputs.term_stats(result)
+    error = result.error
+    if not error and options.strict_glossary and stats["missed"]:
+        missed = ", ".join(f"{m['text']}→{m['target']}" for m in stats["missed"])
+        error = f"glossary terms missed (--strict-glossary): {missed}"
+    output = None
+    if not error:
+        try:
+            output = outputs.write_translation(out, result, translator, clusters)
+        except OutputError as exc:
+            error = str(exc)
+    record = {
+        "id": doc.id, "stage": STAGE, "source": doc.source, "output": str(output.relative_to(out)) if output else None,
+        "status": "error" if error else "ok", "error": error, "model": translator.engine.spec.label,
+        "engine": translator.engine.name, "demo": translator.engine.spec.is_demo, "sentences": result.sentences,
+        "pieces": result.pieces, "split_sentences": result.split_sentences, "retries": result.retries,
+        "degenerate": result.degenerate, "seconds": round(result.seconds, 3), "glossary": stats,
+        "dropped": doc.dropped_counts, "paragraphs": len(doc.paragraphs), "date": doc.date,
+        "title_derived": doc.title_derived, "encoding": doc.encoding, "hash": doc.hash, "key": key,
+        "container": doc.container, "row": doc.row,
+    }
+    if clusters:
+        record["auto_glossary"] = outputs.clusters_used(clusters, stats)
+    manifest.append(record)
+    if error:
+        summary.failed.append({"id": doc.id, "source": doc.source, "error": error})
+        progress.done(doc.id, "error", error)
+        return
+    summary.ok += 1
+    summary.sentences += result.sentences
+    terms.add(stats, result)
+    progress.done(doc.id, "ok", sentences=result.sentences)
+
+
+def _record_failure(manifest, summary, item: Failed, model: str, progress) -> None:
+    manifest.append({"id": item.id, "stage": STAGE, "source": item.source, "output": None, "status": "error",
+                     "error": item.error, "model": model, "hash": item.hash, "container": item.container,
+                     "row": item.row})
+    summary.failed.append({"id": item.id, "source": item.source, "error": item.error})
+    progress.done(item.id, "error", item.error)

@@ -1,0 +1,58 @@
+"""Progress reporting: a tqdm bar on a terminal, plain log lines otherwise."""
+from __future__ import annotations
+
+import sys
+from typing import Iterable, Iterator, TextIO
+
+
+class Progress:
+    """Counts documents and sentences; `quiet=True` prints nothing."""
+
+    def __init__(self, quiet: bool = False, stream: TextIO | None = None, total: int | None = None,
+                 desc: str = "translate"):
+        self.quiet = quiet
+        self.stream = stream or sys.stderr
+        self.total = total
+        self.desc = desc
+        self.sentences = 0
+        self.count = 0
+        self.bar = None
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
+
+    def documents(self, items: Iterable) -> Iterator:
+        if not self.quiet and self.tty:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=self.total, desc=self.desc, unit="doc", file=self.stream, dynamic_ncols=True)
+        try:
+            yield from items
+        finally:
+            if self.bar is not None:
+                self.bar.close()
+                self.bar = None
+
+    def done(self, doc_id: str, status: str, error: str | None = None, sentences: int = 0) -> None:
+        self.count += 1
+        self.sentences += sentences
+        if self.quiet:
+            return
+        if self.bar is not None:
+            self.bar.update(1)
+            self.bar.set_postfix(sentences=self.sentences, refresh=False)
+            if status == "error":
+                self.bar.write(f"error {doc_id}: {error}", file=self.stream)
+            return
+        line = f"[{self.desc} {self.count}{'/' + str(self.total) if self.total else ''}] {status} {doc_id}"
+        if sentences:
+            line += f" ({sentences} sentences)"
+        if error:
+            line += f": {error}"
+        print(line, file=self.stream, flush=True)
+
+    def note(self, message: str) -> None:
+        if self.quiet:
+            return
+        if self.bar is not None:
+            self.bar.write(message, file=self.stream)
+        else:
+            print(message, file=self.stream, flush=True)

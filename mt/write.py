@@ -1,0 +1,86 @@
+"""Atomic, contained output writing.
+
+Every file is written to a temporary name in the same folder, flushed,
+fsynced and renamed over the target, so a killed run never leaves a
+truncated output. Paths derived from input are checked to stay inside OUT.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Iterable
+
+
+class OutputError(Exception):
+    """OUT cannot be written (read-only, full, or a path would escape it)."""
+
+
+def output_path(out: Path, rel: str, suffix: str) -> Path:
+    """OUT/<rel><suffix>, refusing anything that would land outside OUT."""
+    root = Path(out).resolve()
+    path = (root / f"{rel}{suffix}").resolve()
+    if root != path and root not in path.parents:
+        raise OutputError(f"refusing to write outside the output folder: {rel}{suffix}")
+    return path
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    atomic_write_lines(path, [text])
+
+
+def atomic_write_lines(path: Path, chunks: Iterable[str]) -> None:
+    """Stream chunks into a temporary file, then rename it over `path`."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:60]}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise OutputError(describe_os_error(exc, path.parent)) from exc
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            for chunk in chunks:
+                fh.write(chunk)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        _unlink_quietly(tmp)
+        raise OutputError(describe_os_error(exc, path)) from exc
+    except BaseException:
+        _unlink_quietly(tmp)
+        raise
+
+
+def atomic_write_json(path: Path, data) -> None:
+    atomic_write_text(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def _unlink_quietly(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+def describe_os_error(exc: OSError, path: Path) -> str:
+    import errno
+
+    reasons = {
+        errno.EACCES: "permission denied (is the output folder read-only?)",
+        errno.EROFS: "the file system is read-only",
+        errno.ENOSPC: "no space left on the device",
+        errno.EDQUOT: "disk quota exceeded",
+        errno.ENAMETOOLONG: "file name too long",
+    }
+    return f"cannot write {path}: {reasons.get(exc.errno, exc.strerror or str(exc))}"
+
+
+def sweep_temporaries(out: Path) -> int:
+    """Remove temporary files left by a run that was killed mid-write."""
+    removed = 0
+    for tmp in Path(out).rglob(".*.tmp"):
+        _unlink_quietly(str(tmp))
+        removed += 1
+    return removed
