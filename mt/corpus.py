@@ -111,7 +111,7 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
         raise CorpusError("undecodable bytes: not UTF-8, UTF-16, cp1251 or koi8-u")
     encoding = _cyrillic_tiebreak(data, best.encoding)
     text = data.decode(encoding, errors="strict" if encoding != best.encoding else "replace")
-    if _control_share(text) > 0.05:
+    if _control_share(text) > 0.05 or not _looks_like_text(text):
         raise CorpusError(f"binary or undecodable content (best guess {encoding} gives control characters)")
     return text, encoding
 
@@ -124,7 +124,7 @@ def _bomless_utf16(data: bytes) -> tuple[str, str] | None:
                 text = data.decode(encoding)
             except UnicodeDecodeError:
                 continue
-            if _control_share(text) < 0.02:
+            if _control_share(text) < 0.02 and _looks_like_text(text):
                 return text, encoding
     return None
 
@@ -150,6 +150,15 @@ def _cyrillic_tiebreak(data: bytes, guess: str) -> str:
     return max(scores, key=scores.get)
 
 
+def _looks_like_text(text: str) -> bool:
+    """Prose has spaces and mostly letters, digits and punctuation."""
+    sample = text[:20000]
+    if len(sample) > 50 and not any(ch.isspace() for ch in sample):
+        return False
+    plain = sum(1 for ch in sample if ch.isalnum() or ch.isspace() or unicodedata.category(ch)[0] in "PS")
+    return plain >= 0.85 * len(sample)
+
+
 def _control_share(text: str) -> float:
     if not text:
         return 0.0
@@ -172,7 +181,8 @@ _UNSAFE = re.compile(r"[\x00-\x1f\x7f<>:\"|?*\\]")
 def safe_component(name: str, fallback: str = "_") -> str:
     """One path component that cannot escape OUT or break a filesystem."""
     name = unicodedata.normalize("NFC", name)
-    name = _UNSAFE.sub("_", name).replace("/", "_").strip().strip(".")
+    name = _UNSAFE.sub("_", name).replace("/", "_")
+    name = re.sub(r"\.{2,}", "_", name).strip().strip(".")
     if name in {"", ".", ".."}:
         name = fallback
     encoded = name.encode("utf-8")
@@ -298,9 +308,12 @@ def _reason(exc: Exception) -> str:
 
 
 def parse_text(text: str, *, fmt: str = "txt", id: str = "doc", rel: str | None = None, source: str = "",
-               title: str | None = None, date: str | None = None,
+               title: str | None = None, date: str | None = None, headline: bool = True,
                options: CorpusOptions | None = None) -> Document:
-    """Turn decoded text (txt/md/html) into a cleaned Document."""
+    """Turn decoded text (txt/md/html) into a cleaned Document.
+
+    With `headline`, a short first line is the title; table rows pass False
+    (their title comes from the title column or the first sentence)."""
     options = options or CorpusOptions()
     if fmt == "html":
         found_title, paragraphs = html_paragraphs(text)
@@ -316,7 +329,7 @@ def parse_text(text: str, *, fmt: str = "txt", id: str = "doc", rel: str | None 
     title_derived = False
     if title is None and found_title:
         title = found_title
-    elif title is None and paragraphs and _is_headline(paragraphs[0]):
+    elif title is None and headline and paragraphs and _is_headline(paragraphs[0]):
         title = paragraphs.pop(0)
     dropped: list[tuple[str, str]] = []
     if options.clean:
@@ -406,7 +419,7 @@ def html_paragraphs(html: str) -> tuple[str | None, list[str]]:
     for node in root.find_all(["p", "h2", "h3", "h4", "blockquote", "li"]):
         if node.find_parent(["p", "blockquote", "li"]) is not None:
             continue
-        text = re.sub(r"\s+", " ", node.get_text(" ", strip=True)).strip()
+        text = " ".join(node.get_text().split())
         if text and text != title:
             paragraphs.append(text)
     if not paragraphs:  # a bare page without <p>: fall back to its text lines
@@ -425,7 +438,8 @@ def document_from_record(record: dict, *, id: str, rel: str, source: str, option
     title = record.get(options.title_column)
     date = record.get(options.date_column)
     doc = parse_text(text, fmt="txt", id=id, rel=rel, source=source,
-                     title=str(title) if title else None, date=str(date) if date else None, options=options)
+                     title=str(title) if title else None, date=str(date) if date else None, headline=False,
+                     options=options)
     doc.hash = content_hash(json.dumps(record, ensure_ascii=False, sort_keys=True, default=str))
     doc.container, doc.row = container, row
     doc.extra = {k: v for k, v in record.items() if k != options.text_column}

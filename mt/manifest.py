@@ -68,7 +68,7 @@ class Manifest:
     def done(self, doc_id: str, stage: str, content_hash: str, key: str, output: Path | None = None) -> bool:
         """True when this exact work is already recorded as ok and its output exists."""
         record = self.latest.get((doc_id, stage))
-        if not record or record.get("status") != "ok":
+        if not record or record.get("status") not in {"ok", "skipped"}:
             return False
         if record.get("hash") != content_hash or record.get("key") != key:
             return False

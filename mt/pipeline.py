@@ -23,8 +23,6 @@ from mt.write import OutputError, sweep_temporaries
 from mt import outputs
 
 STAGE = "translate"
-WINDOW_CHARS = 60_000
-WINDOW_DOCS = 64
 
 
 @dataclass
@@ -104,7 +102,7 @@ def translate_corpus(paths: Iterable[str | Path], out: str | Path, options: Tran
                 continue
             window.append(item)
             chars += sum(len(p) for p in item.paragraphs)
-            if chars >= WINDOW_CHARS or len(window) >= WINDOW_DOCS:
+            if chars >= options.window_chars or len(window) >= options.window_docs:
                 _process(window, get_translator, manifest, summary, terms, out, key, options, clusters, progress)
                 window, chars = [], 0
         if window:

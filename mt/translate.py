@@ -31,7 +31,8 @@ class TranslateOptions:
     auto_glossary: bool = False
     repair: bool = True  # glossary repair step (off only for measuring the model itself)
     repetition_guard: bool = True
-    window: int = 512  # pieces gathered across documents before batching
+    window_docs: int = 64  # documents gathered so their sentences share batches...
+    window_chars: int = 60_000  # ...up to this much source text
 
 
 @dataclass

@@ -1,0 +1,53 @@
+"""Shared fixtures: tiny untrained models built once per session, offline."""
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+
+
+def _builder():
+    spec = importlib.util.spec_from_file_location("make_tiny_models", ROOT / "scripts" / "make_tiny_models.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def tiny_models(tmp_path_factory) -> dict[str, Path]:
+    """{'marian': folder, 'bart': folder} built with scripts/make_tiny_models.py."""
+    builder = _builder()
+    dest = tmp_path_factory.mktemp("tiny-models")
+    return {"marian": builder.build_marian(dest / "tiny-marian-uk-en"),
+            "bart": builder.build_bart(dest / "tiny-bart-en")}
+
+
+@pytest.fixture(scope="session")
+def tiny_marian(tiny_models) -> Path:
+    return tiny_models["marian"]
+
+
+@pytest.fixture(scope="session")
+def translator(tiny_marian):
+    from mt.engines import EngineOptions
+    from mt.translate import TranslateOptions, Translator
+
+    return Translator(TranslateOptions(engine=EngineOptions(model=str(tiny_marian), engine="hf")))
+
+
+@pytest.fixture()
+def seeds_copy(tmp_path) -> Path:
+    dest = tmp_path / "seeds"
+    dest.mkdir()
+    for path in sorted(SEEDS.glob("*.txt")):
+        shutil.copy(path, dest / path.name)
+    return dest

@@ -1,0 +1,116 @@
+import json
+
+import pytest
+
+from mt import outputs
+from mt.corpus import CorpusOptions
+from mt.engines import EngineOptions
+from mt.manifest import LockedError, RunLock, read_manifest
+from mt.pipeline import translate_corpus
+from mt.translate import TranslateOptions
+
+MANIFEST_FIELDS = {"id", "stage", "source", "output", "status", "error", "model", "engine", "sentences", "seconds",
+                   "glossary", "hash", "key", "dropped", "retries", "demo"}
+
+
+def options(model, **kw):
+    return TranslateOptions(engine=EngineOptions(model=str(model), engine="hf"), **kw)
+
+
+def test_translates_seeds_with_manifest_fields(seeds_copy, tmp_path, tiny_marian, translator):
+    out = tmp_path / "out"
+    summary = translate_corpus([seeds_copy], out, options(tiny_marian), translator=translator)
+    assert summary.ok == 5 and not summary.failed and summary.exit_code == 0
+    records = read_manifest(out / "manifest.jsonl")
+    assert len(records) == 5 and all(MANIFEST_FIELDS <= set(r) for r in records)
+    assert {r["status"] for r in records} == {"ok"}
+    by_id = {r["id"]: r for r in records}
+    assert by_id["003_ac40b6e118bc9d2a"]["dropped"] == {"related": 14}
+    assert set(by_id["000_99a7aa9b4e6634b7"]["glossary"]) == {"matched", "enforced", "repaired", "missed"}
+    for record in records:
+        english = (out / record["output"]).read_text(encoding="utf-8").split("\n")
+        assert english[1] == ""  # title, blank line, then paragraphs 1:1
+        assert len(english) - 3 == record["paragraphs"]
+        assert english[0].startswith(outputs.DEMO_LABEL)
+        detail = json.loads((out / record["output"].replace(".en.txt", ".en.json")).read_text(encoding="utf-8"))
+        assert len(detail["paragraphs"]) == record["paragraphs"] and detail["demo"] is True
+
+
+def test_rerun_skips_done_work_and_force_redoes_it(seeds_copy, tmp_path, tiny_marian, translator):
+    out = tmp_path / "out"
+    translate_corpus([seeds_copy], out, options(tiny_marian), translator=translator)
+    again = translate_corpus([seeds_copy], out, options(tiny_marian), translator=translator)
+    assert again.skipped == 5 and again.ok == 0
+    (seeds_copy / "000_99a7aa9b4e6634b7.txt").write_text("Новий заголовок\nНовий текст.", encoding="utf-8")
+    changed = translate_corpus([seeds_copy], out, options(tiny_marian), translator=translator)
+    assert changed.ok == 1 and changed.skipped == 4
+    forced = translate_corpus([seeds_copy], out, options(tiny_marian), translator=translator, force=True)
+    assert forced.ok == 5
+    other = translate_corpus([seeds_copy], out, options(tiny_marian), corpus=CorpusOptions(clean=False),
+                             translator=translator)
+    assert other.ok == 5  # different options: a different resume key
+
+
+def test_interrupted_run_leaves_no_partial_file_and_resumes(seeds_copy, tmp_path, tiny_marian, translator,
+                                                            monkeypatch):
+    out = tmp_path / "out"
+    real = outputs.write_translation
+    calls = {"n": 0}
+
+    def dies_on_third(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(outputs, "write_translation", dies_on_third)
+    with pytest.raises(KeyboardInterrupt):
+        translate_corpus([seeds_copy], out, options(tiny_marian, window_docs=1), translator=translator)
+    monkeypatch.setattr(outputs, "write_translation", real)
+    assert len(list(out.glob("*.en.txt"))) == 2 and not list(out.rglob("*.tmp"))
+    resumed = translate_corpus([seeds_copy], out, options(tiny_marian, window_docs=1), translator=translator)
+    assert resumed.skipped == 2 and resumed.ok == 3
+    ok = [r for r in read_manifest(out / "manifest.jsonl") if r["status"] == "ok"]
+    assert sorted(r["id"] for r in ok) == sorted(p.stem for p in seeds_copy.glob("*.txt"))
+
+
+def test_torn_manifest_line_is_tolerated(seeds_copy, tmp_path, tiny_marian, translator):
+    out = tmp_path / "out"
+    translate_corpus([seeds_copy], out, options(tiny_marian), translator=translator)
+    with open(out / "manifest.jsonl", "a", encoding="utf-8") as fh:
+        fh.write('{"id": "000_99a7aa9b4e6634b7", "stage": "transl')
+    again = translate_corpus([seeds_copy], out, options(tiny_marian), translator=translator)
+    assert again.skipped == 5
+    lines = (out / "manifest.jsonl").read_text(encoding="utf-8").splitlines()
+    assert all(json.loads(line) for line in lines[-5:])
+
+
+def test_bad_documents_fail_alone(tmp_path, tiny_marian, translator):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "good.txt").write_text("Заголовок\nДобрий текст.", encoding="utf-8")
+    (src / "bad.txt").write_bytes(b"\x00\x01\x02binary\xff\xfe" * 100)
+    summary = translate_corpus([src], tmp_path / "out", options(tiny_marian), translator=translator)
+    assert summary.ok == 1 and [f["id"] for f in summary.failed] == ["bad"] and summary.exit_code == 1
+    assert "binary" in summary.failed[0]["error"]
+
+
+def test_jsonl_input_gives_jsonl_output_in_row_order(tmp_path, tiny_marian, translator):
+    src = tmp_path / "in"
+    src.mkdir()
+    rows = [{"id": "b", "text": "Перший текст."}, {"id": "a", "text": "Другий текст.", "lang": "uk"}, {"x": 1}]
+    (src / "feed.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    out = tmp_path / "out"
+    summary = translate_corpus([src], out, options(tiny_marian), translator=translator)
+    assert summary.ok == 2 and len(summary.failed) == 1
+    result = [json.loads(line) for line in (out / "feed.en.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in result] == ["feed#b", "feed#a", "feed#3"]
+    assert result[0]["translation"] and result[1]["lang"] == "uk"
+    assert result[2]["translation"] is None and "no 'text' field" in result[2]["error"]
+
+
+def test_second_run_on_a_locked_out_is_refused(seeds_copy, tmp_path, tiny_marian, translator):
+    out = tmp_path / "out"
+    with RunLock(out):
+        with pytest.raises(LockedError, match="another mt run"):
+            translate_corpus([seeds_copy], out, options(tiny_marian), translator=translator)
