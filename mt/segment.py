@@ -67,24 +67,42 @@ def split_to_budget(text: str, count: Callable[[str], int], budget: int) -> list
 
 
 def _pack(parts: list[str], count: Callable[[str], int], budget: int, joiner: str) -> list[str]:
-    """Greedily rejoin adjacent parts while they fit; recurse into parts that never fit."""
+    """Greedily rejoin adjacent parts while they fit; recurse into parts that never fit.
+
+    Token counts of joined parts are estimated by addition (subword tokenizers
+    split at spaces anyway), so each part is counted once; every finished piece
+    is then checked with a real count and split again if the estimate was low.
+    """
+    overhead = count("")  # special tokens (e.g. </s>) counted once per piece
     pieces: list[str] = []
-    current = ""
+    current, current_tokens = "", overhead
     for part in parts:
-        candidate = f"{current}{joiner}{part}" if current else part
-        if count(candidate) <= budget:
-            current = candidate
+        tokens = count(part) - overhead
+        if current and current_tokens + tokens <= budget:
+            current, current_tokens = f"{current}{joiner}{part}", current_tokens + tokens
             continue
         if current:
             pieces.append(current)
-        if count(part) <= budget:
-            current = part
+        if tokens + overhead <= budget:
+            current, current_tokens = part, tokens + overhead
         else:
             pieces.extend(split_to_budget(part, count, budget))
-            current = ""
+            current, current_tokens = "", overhead
     if current:
         pieces.append(current)
-    return pieces
+    checked: list[str] = []
+    for piece in pieces:
+        checked.extend([piece] if count(piece) <= budget else _halve(piece, count, budget))
+    return checked
+
+
+def _halve(text: str, count: Callable[[str], int], budget: int) -> list[str]:
+    words = text.split(" ")
+    if len(words) < 2:
+        return _split_chars(text, count, budget)
+    middle = len(words) // 2
+    return [p for half in (" ".join(words[:middle]), " ".join(words[middle:]))
+            for p in ([half] if count(half) <= budget else _halve(half, count, budget))]
 
 
 def _split_chars(text: str, count: Callable[[str], int], budget: int) -> list[str]:
