@@ -125,6 +125,8 @@ def _glossary(options: TranslateOptions, paths, corpus: CorpusOptions, translato
         from mt.glossary import load_glossary
 
         glossary = load_glossary(list(options.glossaries))
+        if translator is not None:  # a translator built without the run's glossary gets it
+            translator.glossary = glossary
     clusters: list = []
     if options.auto_glossary:
         from mt.extract import auto_glossary
@@ -168,7 +170,7 @@ def _finish(result: DocResult, translator, manifest, summary, terms, out, key, o
         except OutputError as exc:
             error = str(exc)
     record = {
-        "id": doc.id, "stage": STAGE, "source": doc.source, "output": str(output.relative_to(out)) if output else None,
+        "id": doc.id, "stage": STAGE, "source": doc.source, "output": _relative(output, out),
         "status": "error" if error else "ok", "error": error, "model": translator.engine.spec.label,
         "engine": translator.engine.name, "demo": translator.engine.spec.is_demo, "sentences": result.sentences,
         "pieces": result.pieces, "split_sentences": result.split_sentences, "retries": result.retries,
@@ -188,6 +190,10 @@ def _finish(result: DocResult, translator, manifest, summary, terms, out, key, o
     summary.sentences += result.sentences
     terms.add(stats, result)
     progress.done(doc.id, "ok", sentences=result.sentences)
+
+
+def _relative(path: Path | None, out: Path) -> str | None:
+    return str(path.relative_to(out.resolve())) if path else None
 
 
 def _record_failure(manifest, summary, item: Failed, model: str, progress) -> None:

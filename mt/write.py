@@ -13,6 +13,15 @@ from pathlib import Path
 from typing import Iterable
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+FILE_MODE = 0o666 & ~_umask()  # what open() would give; mkstemp alone gives 0600
+
+
 class OutputError(Exception):
     """OUT cannot be written (read-only, full, or a path would escape it)."""
 
@@ -36,6 +45,7 @@ def atomic_write_lines(path: Path, chunks: Iterable[str]) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:60]}.", suffix=".tmp", dir=path.parent)
+        os.fchmod(fd, FILE_MODE)
     except OSError as exc:
         raise OutputError(describe_os_error(exc, path.parent)) from exc
     try:

@@ -1,0 +1,129 @@
+"""`mt glossary extract` and `mt glossary check`: a thin layer over mt.extract and mt.glossary."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+
+class GlossaryUsageError(click.ClickException):
+    """A bad glossary or input: message on stderr, exit code 2, no traceback."""
+
+    exit_code = 2
+
+
+def _load(glossaries):
+    from mt.glossary import GlossaryError, load_glossary
+
+    try:
+        return load_glossary([Path(g) for g in glossaries])
+    except GlossaryError as exc:
+        raise GlossaryUsageError(str(exc)) from None
+
+
+def _text_files(paths) -> tuple[list[tuple[Path, str]], list[tuple[str, str]]]:
+    """(file, decoded text) for every text file under `paths`, and (path, reason) failures."""
+    from mt.corpus import TEXT_SUFFIXES, CorpusError, decode_bytes, iter_files
+
+    found, failed = [], []
+    for path, rel in iter_files([Path(p) for p in paths]):
+        if rel == "!missing":
+            failed.append((str(path), "no such file or folder"))
+        elif path.suffix.lower() not in TEXT_SUFFIXES:
+            failed.append((str(path), f"not a text file ({', '.join(sorted(TEXT_SUFFIXES))})"))
+        else:
+            try:
+                found.append((path, decode_bytes(path.read_bytes())[0]))
+            except (OSError, CorpusError) as exc:
+                failed.append((str(path), str(exc)))
+    return found, failed
+
+
+def _report_failures(failed) -> None:
+    for path, reason in failed:
+        click.echo(f"failed: {path}: {reason}", err=True)
+    if failed:
+        sys.exit(1)
+
+
+@click.group("glossary")
+def glossary() -> None:
+    """Draft glossaries from a corpus and check which names a glossary matches."""
+
+
+@glossary.command("extract")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Draft glossary TSV to write.")
+@click.option("--min-count", type=click.IntRange(1), default=1, show_default=True,
+              help="Keep names seen at least this many times.")
+def extract(paths, output, min_count) -> None:
+    """Write a draft glossary of the names in PATH... (files or folders).
+
+    Spelling variants of one name share a row; rows whose proposed English
+    form needs a person's eye (Russian, Korean, foreign names) say `check`.
+    """
+    from mt.corpus import Document, load_corpus
+    from mt.extract import extract_candidates, write_draft
+
+    docs, failed = [], []
+    for doc in load_corpus([str(p) for p in paths]):
+        if isinstance(doc, Document):
+            docs.append((doc.id, "\n".join([doc.title, *doc.paragraphs])))
+        else:
+            failed.append((doc.source, doc.error))
+    candidates = extract_candidates(docs, min_count=min_count)
+    write_draft(candidates, output)
+    to_check = sum(c.status == "check" for c in candidates)
+    click.echo(f"{len(candidates)} candidates ({to_check} to check) from {len(docs)} documents -> {output}")
+    for c in candidates[:15]:
+        click.echo(f"  {c.count:>4}  {c.source}  ->  {c.target}  [{c.type}, {c.status}]")
+    if len(candidates) > 15:
+        click.echo(f"  ... {len(candidates) - 15} more in {output}")
+    _report_failures(failed)
+
+
+@glossary.command("check")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-g", "--glossary", "glossaries", multiple=True, required=True,
+              help="Glossary TSV/CSV (repeatable; later files override earlier ones).")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array of mentions.")
+def check(paths, glossaries, as_json) -> None:
+    """List every glossary mention in the text files under PATH...
+
+    Offsets are character offsets into the decoded file text.
+    """
+    gloss = _load(glossaries)
+    files, failed = _text_files(paths)
+    rows = []
+    for path, text in files:
+        for m in gloss.find(text):
+            line = text.count("\n", 0, m.start) + 1
+            col = m.start - (text.rfind("\n", 0, m.start) + 1) + 1
+            rows.append({"file": str(path), "start": m.start, "end": m.end, "text": m.text,
+                         "target": m.target, "type": m.type, "_pos": f"{path}:{line}:{col}"})
+    if as_json:
+        click.echo(json.dumps([{k: v for k, v in r.items() if k != "_pos"} for r in rows],
+                              ensure_ascii=False, indent=1))
+    else:
+        _print_table(rows, gloss, len(files))
+    _report_failures(failed)
+
+
+def _print_table(rows, gloss, n_files: int) -> None:
+    widths = [max([len(r[k]) for r in rows] + [len(h)]) for k, h in
+              (("_pos", "where"), ("text", "text"), ("target", "target"))]
+    header = ("where", "text", "target", "type")
+    click.echo("  ".join(h.ljust(w) for h, w in zip(header, widths + [0])).rstrip())
+    for r in rows:
+        cells = (r["_pos"], r["text"], r["target"], r["type"])
+        click.echo("  ".join(c.ljust(w) for c, w in zip(cells, widths + [0])).rstrip())
+    used = {r["target"] for r in rows}
+    unused = [e.target for e in gloss.entries if e.target not in used]
+    click.echo(f"\n{len(rows)} mentions of {len(used)} targets in {n_files} files; "
+               f"{len(unused)} of {len(gloss)} glossary entries never matched.")
+
+
+COMMANDS = [glossary]

@@ -1,0 +1,412 @@
+"""Glossary drafts: name candidates from Ukrainian texts, clustered by spelling variant.
+
+`extract_candidates` finds capitalised word sequences (plus org/place phrases
+such as "Курська область", "Корейська народна армія"), drops sentence-initial
+common words (pymorphy3 plus corpus evidence), reduces each to its
+dictionary form, clusters spelling variants (Горемикін/Горемікін, Йол/Йоль,
+Гум/Гем, Чоль/Чхоль) and proposes an English target. `auto_glossary` turns the
+multi-spelling clusters into a glossary so one run spells each name one way.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from mt import morph
+from mt.glossary import Entry, Glossary
+from mt.names import (CUES, EXONYMS, HEAD_NOUNS, KOREAN, RU_GIVEN, looks_russian, propose_target, same_name,
+                      skeleton)
+from mt.romanize import romanize
+
+_SENT = re.compile(r"(?<=[.!?…])\s+(?=[«\"„“A-ZА-ЯЄІЇҐ])")
+
+
+@dataclass
+class Candidate:
+    """A draft glossary row: spelling variants of one name and a proposed target."""
+
+    spellings: list[str]
+    target: str
+    type: str
+    count: int
+    documents: list[str]
+    example: str
+    origin: str  # ukrainian / russian / korean / foreign / latin / known / phrase / unknown
+    status: str  # "ok" or "check"
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def source(self) -> str:
+        return "|".join(self.spellings)
+
+    def as_dict(self) -> dict:
+        return {"spellings": self.spellings, "target": self.target, "type": self.type,
+                "count": self.count, "documents": self.documents, "origin": self.origin,
+                "status": self.status, "counts": self.counts, "example": self.example}
+
+
+Cluster = Candidate  # auto_glossary's clusters are multi-spelling candidates
+
+
+@dataclass
+class _Occurrence:
+    lemma: str
+    doc: str
+    sentence: str
+    origin: str | None
+
+
+# ---------------------------------------------------------------- runs
+
+def _sentences(text: str) -> list[str]:
+    out = []
+    for line in text.splitlines():
+        out.extend(s for s in _SENT.split(line.strip()) if s)
+    return out
+
+
+def _best_pos(key: str) -> str | None:
+    ps = morph.parses(key)
+    return ps[0].tag.POS if ps else None
+
+
+def _is_adj(key: str) -> bool:
+    """An adjective (Курській, Північної), not an adjective-shaped surname (Сирського)."""
+    ps = morph.parses(key)
+    if any(p.tag.POS == "ADJF" and p.is_known for p in ps):
+        return True
+    return bool(ps) and ps[0].tag.POS == "ADJF" and not any(morph.is_name_parse(p) for p in ps)
+
+
+def _oblique_common(key: str) -> bool:
+    """A dictionary common noun that cannot be nominative here (України, Штатів)."""
+    ps = [p for p in morph.parses(key) if p.tag.POS == "NOUN"]
+    return (bool(ps) and all(p.is_known and not morph.is_name_parse(p) for p in ps)
+            and not any(p.tag.case == "nomn" and "plur" not in p.tag.grammemes or "Fixd" in p.tag.grammemes
+                        for p in ps) and key not in KOREAN)
+
+
+def _inflected_gent(key: str) -> bool:
+    return any(p.tag.case == "gent" and "Fixd" not in p.tag.grammemes
+               and morph.norm_key(p.normal_form) != key for p in morph.parses(key))
+
+
+def _personal(key: str) -> bool:
+    """Part of a person's name: a Korean syllable, a given name or a surname."""
+    return key in KOREAN or any("Name" in p.tag.grammemes or "Surn" in p.tag.grammemes
+                                or morph.norm_key(p.normal_form) in RU_GIVEN for p in morph.parses(key))
+
+
+def _lemma_in(key: str, options) -> str | None:
+    for p in morph.parses(key):
+        nf = morph.norm_key(p.normal_form)
+        if nf in options:
+            return nf
+    return None
+
+
+def _runs(sentence: str) -> Iterator[tuple[list[morph.Token], bool, bool]]:
+    """(run, sentence_initial, headline) for capitalised runs, split at name
+    boundaries; the last piece of a run is extended over a following phrase."""
+    toks = morph.tokenize(sentence)
+    headline = len(toks) >= 2 and all(morph.is_capitalized(t.text) for t in toks)
+    gap_ok = [False] + [not sentence[a.end:b.start].strip() for a, b in zip(toks, toks[1:])]
+    i = 0
+    while i < len(toks):
+        if not morph.is_capitalized(toks[i].text):
+            i += 1
+            continue
+        j = i + 1
+        while j < len(toks) and gap_ok[j] and morph.is_capitalized(toks[j].text):
+            j += 1
+        pieces = _split(toks[i:j])
+        end = _extend(toks, gap_ok, j)
+        pieces[-1] = pieces[-1] + toks[j:end]
+        for piece in pieces:
+            yield piece, headline or morph.sentence_initial(sentence, piece[0].start), headline
+        i = end
+
+
+def _extend(toks, gap_ok, j: int) -> int:
+    """Absorb "Курській області", "Ради безпеки Росії", "університету імені Кім Ір Сена"."""
+    last = toks[j - 1].key
+    head_cap = _lemma_in(last, HEAD_NOUNS) is not None
+    if not (_is_adj(last) or head_cap):
+        return j
+    k = j
+    while k < len(toks) and gap_ok[k] and not morph.is_capitalized(toks[k].text) and _is_adj(toks[k].key):
+        k += 1
+    if not (k < len(toks) and gap_ok[k] and not morph.is_capitalized(toks[k].text)
+            and _best_pos(toks[k].key) == "NOUN" and (head_cap or _lemma_in(toks[k].key, HEAD_NOUNS))):
+        return j
+    k += 1
+    if k + 1 < len(toks) and toks[k].key == "імені" and morph.is_capitalized(toks[k + 1].text):
+        k += 1
+        seen_gent = False
+        while k < len(toks) and gap_ok[k] and morph.is_capitalized(toks[k].text):
+            gent = _inflected_gent(toks[k].key)
+            if seen_gent and not gent:
+                break
+            seen_gent, k = seen_gent or gent, k + 1
+        return k
+    while (k < len(toks) and gap_ok[k] and morph.is_capitalized(toks[k].text)
+           and (_is_adj(toks[k].key) or not _personal(toks[k].key))):
+        k += 1
+        if _is_adj(toks[k - 1].key) and k < len(toks) and gap_ok[k] and _best_pos(toks[k].key) == "NOUN":
+            return k + 1
+    return k
+
+
+def _split(run: list[morph.Token]) -> list[list[morph.Token]]:
+    """Split "КНДР Кім Чен Ин", "Росії Віктор Горемикін", "України Кремль"."""
+    out, cur = [], []
+    for t in run:
+        if cur:
+            prev = cur[-1]
+            cyr = morph.is_cyrillic(prev.text) and morph.is_cyrillic(t.text)
+            if (morph.is_acronym(prev.text) != morph.is_acronym(t.text)
+                    or (cyr and _personal(t.key) and not _personal(prev.key))
+                    or (cyr and _oblique_common(prev.key) and not _is_adj(prev.key))
+                    or (cyr and _is_adj(t.key) and not _is_adj(prev.key) and not _personal(prev.key))):
+                out.append(cur)
+                cur = []
+        cur.append(t)
+    return out + [cur]
+
+
+# ---------------------------------------------------------------- lemmas
+
+def _case_like(word: str, model: str) -> str:
+    if morph.is_acronym(model):
+        return word.upper()
+    parts, mparts = word.split("-"), model.split("-")
+    if len(parts) == len(mparts):
+        return "-".join(p[:1].upper() + p[1:] if morph.is_capitalized(m) else p for p, m in zip(parts, mparts))
+    return word[:1].upper() + word[1:] if morph.is_capitalized(model) else word
+
+
+def _inflect(key: str, pos: str, grammemes: set[str]) -> str:
+    head, sep, tail = key.rpartition("-")
+    for p in morph.parses(tail):
+        if p.tag.POS == pos:
+            q = p.inflect(grammemes)
+            if q is not None:
+                return head + sep + morph.norm_key(q.word)
+    return key
+
+
+def _phrase_lemma(run: list[morph.Token]) -> str | None:
+    """Nominative of an adjective+noun phrase: Курській області → Курська область."""
+    head = next((i for i, t in enumerate(run) if not _is_adj(t.key.rpartition("-")[2])), None)
+    if head is None or morph.is_acronym(run[head].text):
+        return None
+    nouns = [p for p in morph.parses(run[head].key) if p.tag.POS == "NOUN"]
+    hp = next((p for p in nouns if "plur" not in p.tag.grammemes), nouns[0] if nouns else None)
+    if hp is None:
+        return None
+    plural = "plur" in hp.tag.grammemes
+    noun = hp.inflect({"nomn", "plur"} if plural else {"nomn"}) or hp
+    gender = noun.tag.gender or "masc"
+    agree = {"nomn", "plur"} if plural else {"nomn", gender}
+    words = [_inflect(t.key, "ADJF", agree) for t in run[:head]] + [morph.norm_key(noun.word)]
+    words += [t.key for t in run[head + 1:]]
+    return " ".join(_case_like(w, t.text) for w, t in zip(words, run))
+
+
+def _name_lemma(tok: morph.Token, surface: set[str], inflected: bool = False) -> str:
+    if not morph.is_cyrillic(tok.text) or morph.is_acronym(tok.text):
+        return tok.text
+    if "-" in tok.key:
+        head, _, tail = tok.text.rpartition("-")
+        return head + "-" + _name_lemma(morph.tokenize(tail)[0], surface, inflected)
+    cands = morph.lemma_candidates(tok.key)
+    korean = [kv for kv in cands if kv[0] in KOREAN]  # Ина → Ин, Чхолем → Чхоль, Йолю → Йоль
+    if inflected and not korean:  # Рустема Умєрова: the surname agrees with the given name
+        cands = [kv for kv in cands if kv[0] != tok.key] or cands
+    best = max(korean or cands,
+               key=lambda kv: kv[1] + (3.0 if kv[0] in surface and kv[0] != tok.key else 0.0))
+    return _case_like(best[0], tok.text)
+
+
+def _lemma(run: list[morph.Token], surface: set[str]) -> str:
+    if len(run) > 1 and (_is_adj(run[0].key.rpartition("-")[2])
+                         or any(not morph.is_capitalized(t.text) for t in run)):
+        phrase = _phrase_lemma(run)
+        if phrase:
+            return phrase
+    first = _name_lemma(run[0], surface)
+    inflected = len(run) > 1 and morph.norm_key(first) != run[0].key and _personal(run[0].key)
+    return " ".join([first] + [_name_lemma(t, surface, inflected) for t in run[1:]])
+
+
+# ---------------------------------------------------------------- origin, target, type
+
+def _origin(sentence_tokens: list[morph.Token], start: int) -> str | None:
+    for t in reversed([t for t in sentence_tokens if t.end <= start][-12:]):
+        for origin, prefixes in CUES.items():
+            if t.key.startswith(prefixes):
+                return origin
+    return None
+
+
+def _type_of(spelling: str, lowercase_inside: bool) -> str:
+    ws = spelling.split()
+    keys = [morph.norm_key(w) for w in ws]
+    for k in keys:
+        if k in HEAD_NOUNS or _lemma_in(k, HEAD_NOUNS):
+            return HEAD_NOUNS.get(k) or HEAD_NOUNS[_lemma_in(k, HEAD_NOUNS)]
+    if all(morph.is_acronym(w) or not morph.is_cyrillic(w) for w in ws):
+        return "org"
+    if all(k in KOREAN for k in keys) or any(_personal(k) for k in keys[-1:]):
+        return "person"
+    ps = morph.parses(keys[-1])
+    ps = [p for p in ps if morph.norm_key(p.normal_form) == keys[-1]] or ps
+    if ps and "anim" in ps[0].tag.grammemes:
+        return "person"
+    return "place" if not lowercase_inside else "term"
+
+
+# ---------------------------------------------------------------- API
+
+def _occurrences(docs: list[tuple[str, str]]) -> list[_Occurrence]:
+    sentences = [(doc_id, s) for doc_id, text in docs for s in _sentences(text)]
+    surface, evidence = set(), set()
+    for _, s in sentences:
+        toks = morph.tokenize(s)
+        headline = len(toks) >= 2 and all(morph.is_capitalized(t.text) for t in toks)
+        for t in toks:
+            if morph.is_capitalized(t.text):
+                surface.add(t.key)
+                if not headline and not morph.sentence_initial(s, t.start):
+                    evidence.add(t.key)
+                    evidence.update(k for k, _ in morph.lemma_candidates(t.key)[:2])
+    out = []
+    for doc_id, s in sentences:
+        toks = morph.tokenize(s)
+        for run, initial, headline in _runs(s):
+            korean_tail = len(run) > 1 and all(t.key in KOREAN or any(
+                k in KOREAN for k, _ in morph.lemma_candidates(t.key)) for t in run)
+            while run and not korean_tail and (morph.is_common_word(run[0].key)
+                                               or (initial and not _evidenced(run[0], evidence))):
+                run, initial = run[1:], headline
+            while run and morph.is_common_word(run[-1].key):
+                run = run[:-1]
+            if not run or (len(run) == 1 and _is_adj(run[0].key)):
+                continue
+            out.append(_Occurrence(_lemma(run, surface), doc_id, s, _origin(toks, run[0].start)))
+    return out
+
+
+def _evidenced(tok: morph.Token, evidence: set[str]) -> bool:
+    """May a sentence-initial capitalised word be a name?"""
+    if morph.is_acronym(tok.text) or tok.key in evidence:
+        return True
+    ps = morph.parses(tok.key)
+    if (not morph.is_cyrillic(tok.text) or (ps and ps[0].is_known and not morph.is_name_parse(ps[0]))
+            or any(p.is_known and p.tag.POS in morph.COMMON_POS for p in ps)):
+        return False  # Latin without evidence; Про, Вона, Також, Російський
+    return any(morph.is_name_parse(p) and p.score > 0.3 for p in ps) or not any(p.is_known for p in ps)
+
+
+def extract_candidates(texts: Iterable[tuple[str, str]], min_count: int = 1) -> list[Candidate]:
+    """Name candidates over (doc_id, text) pairs, one per cluster of spelling variants."""
+    occ = _occurrences(list(texts))
+    by_lemma: dict[str, list[_Occurrence]] = {}
+    for o in occ:
+        by_lemma.setdefault(o.lemma, []).append(o)
+    lemmas = sorted(by_lemma, key=lambda k: (-len(by_lemma[k]), k))
+    parent = {k: k for k in lemmas}
+
+    def root(k):
+        while parent[k] != k:
+            k = parent[k]
+        return k
+    for i, a in enumerate(lemmas):
+        for b in lemmas[i + 1:]:
+            if root(a) != root(b) and same_name(a, b):
+                parent[root(b)] = root(a)
+    groups: dict[str, list[str]] = {}
+    for k in lemmas:
+        groups.setdefault(root(k), []).append(k)
+    votes_by_word = _surname_votes(by_lemma)
+    korean_first = {morph.norm_key(k.split()[0]) for k in by_lemma
+                    if len(k.split()) > 1 and all(morph.norm_key(w) in KOREAN for w in k.split())}
+    out = []
+    for spellings in groups.values():
+        occs = [o for s in spellings for o in by_lemma[s]]
+        if len(occs) < min_count:
+            continue
+        out.append(_candidate(spellings, occs, by_lemma, votes_by_word, korean_first))
+    out.sort(key=lambda c: (-c.count, c.source))
+    return out
+
+
+def _surname_votes(by_lemma: dict[str, list[_Occurrence]]) -> dict[str, Counter]:
+    votes: dict[str, Counter] = {}
+    for lemma, occs in by_lemma.items():
+        if len(lemma.split()) > 1:
+            c = votes.setdefault(skeleton(lemma.split()[-1]), Counter())
+            c.update(o.origin for o in occs if o.origin and o.origin != "korean")
+    return votes
+
+
+def _candidate(spellings, occs, by_lemma, votes_by_word, korean_first) -> Candidate:
+    main = spellings[0]
+    words = main.split()
+    keys = [morph.norm_key(w) for w in words]
+    votes = Counter(o.origin for o in occs if o.origin)
+    if len(keys) == 1 and votes_by_word.get(skeleton(main)):
+        votes = votes_by_word[skeleton(main)]  # Путін: trust the full-name contexts
+    korean = all(k in KOREAN for k in keys) and (len(keys) > 1 or keys[0] in korean_first)
+    votes.pop("korean", None)  # Korean context alone does not make a name Korean
+    if not votes and looks_russian(words[-1]):
+        votes["russian"] = 1
+    lowercase_inside = any(not morph.is_capitalized(w) for w in words)
+    known = EXONYMS.get(" ".join(keys))
+    if known:
+        origin, target, etype = "known", known[0], known[1]
+    elif all(not morph.is_cyrillic(w) for w in words):
+        origin, target, etype = "latin", main, "org"
+    elif all(morph.is_acronym(w) for w in words):
+        origin, target, etype = "acronym", romanize(main, "kmu2010"), "org"
+    else:
+        origin = "korean" if korean else "phrase" if lowercase_inside else (
+            votes.most_common(1)[0][0] if votes else "unknown")
+        target, etype = propose_target(main, origin), _type_of(main, lowercase_inside)
+    status = "ok" if origin in ("known", "latin", "ukrainian") else "check"
+    counts = {s: len(by_lemma[s]) for s in spellings}
+    example = " ".join(occs[0].sentence.split())
+    return Candidate(list(spellings), target, etype, len(occs), sorted({o.doc for o in occs}),
+                     example[:200], origin, status, counts)
+
+
+def write_draft(candidates: Iterable[Candidate], path: str | Path) -> Path:
+    """Write a glossary draft TSV that `load_glossary` accepts."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+
+    def clean(value) -> str:
+        return " ".join(str(value).replace("\t", " ").split())
+
+    lines = ["# Draft glossary from `mt glossary extract`: review every row marked check.",
+             "source\ttarget\ttype\tnote\tcount\tstatus\texample"]
+    for c in candidates:
+        note = f"{c.count}x in {len(c.documents)} doc(s); origin {c.origin}"
+        lines.append("\t".join(clean(v) for v in (c.source, c.target, c.type, note, c.count,
+                                                   c.status, c.example)))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def auto_glossary(texts: Iterable[tuple[str, str]], min_spellings: int = 2) -> tuple[Glossary, list[Cluster]]:
+    """A glossary mapping every spelling variant of a name seen in `texts` to one English form.
+
+    Only clusters with at least `min_spellings` spellings are kept (a single
+    spelling is already translated one way by the model).
+    """
+    clusters = [c for c in extract_candidates(texts) if len(c.spellings) >= min_spellings]
+    entries = [Entry(tuple(c.spellings), c.target, c.type, f"auto: {c.origin}") for c in clusters]
+    return Glossary.from_entries(entries), clusters

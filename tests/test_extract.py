@@ -1,0 +1,155 @@
+"""Candidate extraction, variant clustering, drafts and the auto glossary."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from mt.extract import Candidate, auto_glossary, extract_candidates, write_draft
+from mt.glossary import load_glossary
+from mt.names import propose_target, same_name, skeleton
+
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+
+
+def seed_docs() -> list[tuple[str, str]]:
+    return [(p.stem, p.read_text(encoding="utf-8")) for p in sorted(SEEDS.glob("*.txt"))]
+
+
+@pytest.fixture(scope="module")
+def candidates() -> list[Candidate]:
+    return extract_candidates(seed_docs())
+
+
+def row_with(candidates, spelling: str) -> Candidate:
+    rows = [c for c in candidates if spelling in c.spellings]
+    assert len(rows) == 1, (spelling, [c.spellings for c in candidates])
+    return rows[0]
+
+
+def all_spellings(candidates) -> set[str]:
+    return {s for c in candidates for s in c.spellings}
+
+
+def test_goremykin_spellings_share_one_row(candidates):
+    row = row_with(candidates, "Віктор Горемикін")
+    assert set(row.spellings) == {"Віктор Горемикін", "Віктор Горемікін"}
+    assert "Горемикін" in row.source and "Горемікін" in row.source
+    assert row.target == "Viktor Goremykin" and row.origin == "russian" and row.status == "check"
+    assert row.count == 2 and row.documents == ["000_99a7aa9b4e6634b7", "001_b4df3ac546630d11"]
+
+
+@pytest.mark.parametrize("spellings,target", [
+    ({"Юн Сок Йоль", "Юн Сок Йол"}, "Yoon Suk Yeol"),
+    ({"Кім Гум Чхоль", "Кім Гем Чоль"}, "Kim Kum Chol"),
+    ({"Кім Чен Ин"}, "Kim Jong Un"),
+    ({"Но Гван Чоль"}, "No Kwang Chol"),
+    ({"Пак Єн Іль"}, "Pak Yong Il"),
+])
+def test_korean_rows_are_marked_check(candidates, spellings, target):
+    row = row_with(candidates, next(iter(spellings)))
+    assert set(row.spellings) == spellings
+    assert row.target == target and row.origin == "korean" and row.status == "check" and row.type == "person"
+
+
+@pytest.mark.parametrize("spelling,target", [
+    ("Сергій Шойгу", "Sergei Shoigu"), ("Олександр Мацегора", "Alexander Matsegora"),
+    ("В'ячеслав Володін", "Vyacheslav Volodin"), ("Володимир Путін", "Vladimir Putin"),
+])
+def test_russian_rows_use_media_forms_and_are_marked_check(candidates, spelling, target):
+    row = row_with(candidates, spelling)
+    assert row.target == target and row.origin == "russian" and row.status == "check"
+
+
+def test_surname_rows_take_origin_from_full_names(candidates):
+    for surname in ("Путін", "Горемикін", "Білоусов", "Володін"):
+        row = row_with(candidates, surname)
+        assert row.origin == "russian" and row.status == "check", surname
+
+
+def test_ukrainian_names_use_kmu2010(candidates):
+    row = row_with(candidates, "Олександр Сирський")
+    assert row.target == "Oleksandr Syrskyi" and row.status == "ok"
+
+
+def test_forms_are_reduced_to_dictionary_form(candidates):
+    spellings = all_spellings(candidates)
+    for nominative in ("Курська область", "Рустем Умєров", "Пхеньян", "Сеул", "Північна Корея",
+                       "Корейська народна армія", "Збройні сили Росії", "Рада безпеки Росії",
+                       "Військовий університет імені Кім Ір Сена", "Центральне телеграфне агентство Кореї",
+                       "Єнс Столтенберг", "Дональд Трамп", "Держдума", "Аляска", "Північ", "Кремль"):
+        assert nominative in spellings, nominative
+    for inflected in ("Кім Чен Ина", "Курській області", "Пхеньяні", "Умєрова", "Віктором Горемікіним",
+                      "Алясці", "Москвою"):
+        assert inflected not in spellings, inflected
+
+
+def test_sentence_initial_common_words_are_not_names(candidates):
+    spellings = all_spellings(candidates)
+    for word in ("Також", "Нагадаємо", "Про", "Російський", "Вона", "Вон", "Average", "Rating", "Але",
+                 "Зазначимо", "Новини", "Інші", "Путін Кім", "КНДР Кім Чен Ин"):
+        assert word not in spellings, word
+    for sentence_initial_name in ("Сеул", "Путін", "Білоусов", "Горемикін"):
+        assert sentence_initial_name in spellings
+
+
+def test_known_places_and_latin_names_are_ok(candidates):
+    assert row_with(candidates, "Пхеньян").target == "Pyongyang"
+    assert row_with(candidates, "КНДР").status == "ok"
+    reuters = row_with(candidates, "Reuters")
+    assert reuters.target == "Reuters" and reuters.status == "ok" and reuters.type == "org"
+    assert row_with(candidates, "Курська область").type == "place"
+
+
+def test_counts_and_examples(candidates):
+    row = row_with(candidates, "Кім Чен Ин")
+    assert row.count >= 8 and len(row.documents) == 5
+    assert "Кім Чен" in row.example
+    assert candidates == sorted(candidates, key=lambda c: (-c.count, c.source))
+    assert all(c.count >= 2 for c in extract_candidates(seed_docs(), min_count=2))
+
+
+def test_draft_loads_as_a_glossary(tmp_path, candidates):
+    path = write_draft(candidates, tmp_path / "sub" / "draft.tsv")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert lines[1] == "source\ttarget\ttype\tnote\tcount\tstatus\texample"
+    gl = load_glossary([path])
+    assert len(gl) == len(candidates)
+    found = {m.text: m.target for m in gl.find("Віктором Горемікіним і Віктор Горемикін у Пхеньяні")}
+    assert found == {"Віктором Горемікіним": "Viktor Goremykin", "Віктор Горемикін": "Viktor Goremykin",
+                     "Пхеньяні": "Pyongyang"}
+
+
+def test_auto_glossary_clusters(candidates):
+    gl, clusters = auto_glossary(seed_docs())
+    assert {frozenset(c.spellings) for c in clusters} == {
+        frozenset({"Віктор Горемикін", "Віктор Горемікін"}), frozenset({"Юн Сок Йоль", "Юн Сок Йол"}),
+        frozenset({"Кім Гум Чхоль", "Кім Гем Чоль"})}
+    json.dumps([c.as_dict() for c in clusters], ensure_ascii=False)
+    targets = {m.text: m.target for m in gl.find("Віктором Горемікіним; Юн Сок Йолем; Кім Гем Чолем")}
+    assert targets == {"Віктором Горемікіним": "Viktor Goremykin", "Юн Сок Йолем": "Yoon Suk Yeol",
+                       "Кім Гем Чолем": "Kim Kum Chol"}
+
+
+def test_spelling_variant_rules():
+    assert skeleton("Горемікін") == skeleton("Горемикін")
+    assert skeleton("Йоль") == skeleton("Йол") and skeleton("Чхоль") == skeleton("Чоль")
+    assert same_name("Кім Гум Чхоль", "Кім Гем Чоль")
+    assert not same_name("Кім Чен Ин", "Кім Чон Гю")
+    assert not same_name("Путін", "Путен")  # one vowel apart is only trusted inside longer names
+    assert not same_name("Горемикін", "Віктор Горемикін")
+
+
+def test_propose_target():
+    assert propose_target("Кім Чен Ин", "korean") == "Kim Jong Un"
+    assert propose_target("Віктор Горемикін", "russian") == "Viktor Goremykin"
+    assert propose_target("Сергій Шойгу", "russian") == "Sergei Shoigu"
+    assert propose_target("Олександр Сирський", "ukrainian") == "Oleksandr Syrskyi"
+    assert propose_target("Єнс Столтенберг", "foreign") == "Yens Stoltenberg"
+
+
+def test_russian_dictionary_is_a_fallback_signal():
+    pytest.importorskip("pymorphy3_dicts_ru")
+    (row,) = [c for c in extract_candidates([("d", "Учора Горемикін нічого не сказав.")]) if c.source == "Горемикін"]
+    assert row.origin == "russian" and row.target == "Goremykin" and row.status == "check"
