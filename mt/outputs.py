@@ -108,8 +108,10 @@ class TermTotals:
         }
 
 
-def clusters_used(clusters, stats) -> list:
-    return [c.as_dict() for c in clusters]
+def clusters_used(clusters, result) -> list:
+    """The auto-glossary clusters whose name this document mentions."""
+    targets = {t.mention.target for t in result.terms}
+    return [c.as_dict() for c in clusters if c.target in targets]
 
 
 def assemble_table(out: Path, container: str, manifest) -> Path | None:

@@ -55,7 +55,7 @@ class RunSummary:
 
 def translate_corpus(paths: Iterable[str | Path], out: str | Path, options: TranslateOptions | None = None, *,
                      corpus: CorpusOptions | None = None, force: bool = False, wait: float = 0.0,
-                     progress: Progress | None = None, translator: Translator | None = None,
+                     progress: Progress | None = None, translator: Translator | None = None,  # reuse its engine
                      notify: Callable[[str], None] | None = None) -> RunSummary:
     """Translate every document under `paths` into `out`; see the module docstring."""
     options = options or TranslateOptions()
@@ -77,7 +77,9 @@ def translate_corpus(paths: Iterable[str | Path], out: str | Path, options: Tran
     with RunLock(out, wait=wait):
         sweep_temporaries(out)
         manifest = Manifest(out)
-        state = {"translator": translator}
+        # a given translator lends its loaded engine; this run's options and glossary apply
+        state = {"translator": Translator(options, engine=translator.engine, glossary=glossary)
+                 if translator else None}
 
         def get_translator() -> Translator:
             if state["translator"] is None:
@@ -120,13 +122,12 @@ def translate_corpus(paths: Iterable[str | Path], out: str | Path, options: Tran
 
 
 def _glossary(options: TranslateOptions, paths, corpus: CorpusOptions, translator: Translator | None):
+    """The run's glossary: --glossary files, else the given translator's; plus --auto-glossary."""
     glossary = translator.glossary if translator else None
-    if glossary is None and options.glossaries:
+    if options.glossaries:
         from mt.glossary import load_glossary
 
         glossary = load_glossary(list(options.glossaries))
-        if translator is not None:  # a translator built without the run's glossary gets it
-            translator.glossary = glossary
     clusters: list = []
     if options.auto_glossary:
         from mt.extract import auto_glossary
@@ -135,8 +136,6 @@ def _glossary(options: TranslateOptions, paths, corpus: CorpusOptions, translato
                  if isinstance(d, Document))
         auto, clusters = auto_glossary(texts)
         glossary = auto.merge(glossary) if glossary else auto  # the user's glossary wins
-        if translator is not None:
-            translator.glossary = glossary
     return glossary, clusters
 
 
@@ -180,7 +179,7 @@ def _finish(result: DocResult, translator, manifest, summary, terms, out, key, o
         "container": doc.container, "row": doc.row,
     }
     if clusters:
-        record["auto_glossary"] = outputs.clusters_used(clusters, stats)
+        record["auto_glossary"] = outputs.clusters_used(clusters, result)
     manifest.append(record)
     if error:
         summary.failed.append({"id": doc.id, "source": doc.source, "error": error})

@@ -114,3 +114,42 @@ def test_second_run_on_a_locked_out_is_refused(seeds_copy, tmp_path, tiny_marian
     with RunLock(out):
         with pytest.raises(LockedError, match="another mt run"):
             translate_corpus([seeds_copy], out, options(tiny_marian), translator=translator)
+
+
+def test_glossary_targets_always_reach_the_english(seeds_copy, tmp_path, tiny_marian, translator):
+    from tests.conftest import SEEDS
+
+    out = tmp_path / "out"
+    summary = translate_corpus([seeds_copy], out, options(tiny_marian, glossaries=(str(SEEDS / "glossary.tsv"),)),
+                               translator=translator)
+    terms = summary.as_dict()["glossary"]
+    assert terms["matched"] > 100 and terms["missed"] == 0
+    assert terms["matched"] == terms["enforced"] + terms["repaired"]
+    for record in read_manifest(out / "manifest.jsonl"):
+        detail = json.loads((out / record["output"].replace(".en.txt", ".en.json")).read_text(encoding="utf-8"))
+        english = "\n".join(p["en"] for p in detail["paragraphs"])
+        for term in detail["terms"]:
+            assert term["target"] in english or term["target"] in detail["title"]["en"], term
+
+
+def test_strict_glossary_fails_documents_with_misses(seeds_copy, tmp_path, tiny_marian, translator):
+    from tests.conftest import SEEDS
+
+    opts = options(tiny_marian, glossaries=(str(SEEDS / "glossary.tsv"),), strict_glossary=True, repair=False)
+    summary = translate_corpus([seeds_copy], tmp_path / "out", opts, translator=translator)
+    assert summary.ok == 0 and len(summary.failed) == 5
+    assert all("glossary terms missed (--strict-glossary)" in f["error"] for f in summary.failed)
+
+
+def test_auto_glossary_clusters_variant_spellings(seeds_copy, tmp_path, tiny_marian, translator):
+    out = tmp_path / "out"
+    summary = translate_corpus([seeds_copy], out, options(tiny_marian, auto_glossary=True), translator=translator)
+    clusters = summary.auto_glossary
+    spellings = [set(c["spellings"]) for c in clusters]
+    assert any({"Віктор Горемикін", "Віктор Горемікін"} <= s for s in spellings), clusters
+    by_id = {r["id"]: r for r in read_manifest(out / "manifest.jsonl")}
+    used = by_id["001_b4df3ac546630d11"]["auto_glossary"]
+    assert any("Віктор Горемікін" in c["spellings"] for c in used)
+    target = next(c["target"] for c in used if "Віктор Горемікін" in c["spellings"])
+    for doc_id in ("000_99a7aa9b4e6634b7", "001_b4df3ac546630d11"):
+        assert target in (out / f"{doc_id}.en.txt").read_text(encoding="utf-8")
