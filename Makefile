@@ -19,14 +19,14 @@ $(STAMP): requirements.txt requirements-test.txt pyproject.toml
 setup: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/mt translate seeds -o $(OUT)
+	$(BIN)/mt brief seeds -o $(OUT) --glossary seeds/glossary.tsv
 
 test: $(STAMP)
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q
 
 demo: $(STAMP)
 	HF_HUB_OFFLINE=1 $(BIN)/python scripts/make_tiny_models.py models/demo
-	HF_HUB_OFFLINE=1 $(BIN)/mt translate seeds -o out-demo --model models/demo/tiny-marian-uk-en --force
+	HF_HUB_OFFLINE=1 $(BIN)/mt brief seeds -o out-demo --mt-model models/demo/tiny-marian-uk-en --sum-model models/demo/tiny-bart-en --glossary seeds/glossary.tsv --engine hf
 
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py

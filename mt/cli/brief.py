@@ -1,0 +1,66 @@
+"""`mt brief`: Ukrainian articles into English briefs and a digest (translate → summarize → brief)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from mt.cli.common import EXIT_USAGE, engine_options, fail, friendly_errors, make_engine_options
+from mt.cli.summarize import length_options, report_stages, summarize_options
+
+
+@click.command("brief")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--out", required=True, type=click.Path(path_type=Path, file_okay=False),
+              help="Output folder: translations, summaries, <rel>.brief.md/.json and briefs.md.")
+@click.option("--mt-model", default=None, help="Translation model (default: opus-mt-uk-en).")
+@click.option("--sum-model", default=None, help="Summarizer (default: distilbart-cnn).")
+@length_options
+@engine_options
+@click.option("-g", "--glossary", "glossaries", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="Glossary TSV/CSV for translation and summaries; repeatable, later files win.")
+@click.option("--references", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Folder of reference summaries (<stem>.summary.en.txt): score the summaries and append "
+                   "the scores to briefs.md.")
+@click.option("--no-clean", is_flag=True, help="Keep boilerplate (ads, 'Читайте також', related news, URLs, credits).")
+@click.option("--text-column", default="text", show_default=True, help="Text column of JSONL/CSV/Parquet/dataset.")
+@click.option("--force", is_flag=True, help="Redo every stage of documents already done.")
+@click.option("--wait", type=float, default=0.0, help="Seconds to wait for another run on OUT (default: refuse).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress output.")
+@click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary on stdout.")
+@friendly_errors
+def brief(paths, out, mt_model, sum_model, max_words, min_words, engine, device, beams, batch_size, batch_tokens,
+          threads, max_input_tokens, revision, allow_pickle, glossaries, references, no_clean, text_column, force,
+          wait, quiet, as_json):
+    """Translate, summarize and brief Ukrainian articles; write OUT/briefs.md.
+
+    Each stage resumes on its own: a rerun skips the work whose inputs and
+    options are unchanged. Engine options apply to both models; --max-input-tokens
+    only to translation (summaries use the summarizer's whole input window).
+    """
+    from mt.corpus import CorpusOptions
+    from mt.progress import Progress
+    from mt.stages import brief_corpus
+    from mt.translate import TranslateOptions
+
+    mt_options = TranslateOptions(
+        engine=make_engine_options(mt_model, "translate", engine, device, beams, batch_size, batch_tokens, threads,
+                                   max_input_tokens, revision, allow_pickle),
+        glossaries=tuple(str(g) for g in glossaries))
+    sum_options = summarize_options(sum_model, max_words, min_words, glossaries, engine, device, beams, batch_size,
+                                    batch_tokens, threads, None, revision, allow_pickle)
+    progress = Progress(quiet=quiet or as_json)
+    run = brief_corpus(paths, out, mt_options, sum_options,
+                       corpus=CorpusOptions(clean=not no_clean, text_column=text_column), force=force, wait=wait,
+                       progress=progress, references=references, notify=None if quiet or as_json else progress.note)
+    data = run.as_dict()
+    if not as_json and not quiet and run.digest:
+        click.echo(f"digest: {run.digest}", err=True)
+    if run.scores_error:
+        if as_json:
+            report_stages(data, [], [], True, quiet)
+        fail(f"scoring against {references} failed: {run.scores_error}", EXIT_USAGE)
+    report_stages(data, list(data["stages"].values()), run.failed, as_json, quiet)
+
+
+COMMANDS = [brief]
