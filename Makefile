@@ -26,10 +26,12 @@ test: $(STAMP)
 
 demo: $(STAMP)
 	HF_HUB_OFFLINE=1 $(BIN)/python scripts/make_tiny_models.py models/demo
-	HF_HUB_OFFLINE=1 $(BIN)/mt brief seeds -o out-demo --mt-model models/demo/tiny-marian-uk-en --sum-model models/demo/tiny-bart-en --glossary seeds/glossary.tsv --engine hf
+	HF_HUB_OFFLINE=1 $(BIN)/mt brief seeds -o $(OUT) --mt-model models/demo/tiny-marian-uk-en \
+		--sum-model models/demo/tiny-bart-en --glossary seeds/glossary.tsv --references seeds/references
+	HF_HUB_OFFLINE=1 $(BIN)/mt report $(OUT) -o $(OUT)/report.html --glossary seeds/glossary.tsv
 
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py
 
 clean:
-	rm -rf out out-demo .pytest_cache
+	rm -rf out .pytest_cache

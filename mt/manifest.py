@@ -94,19 +94,31 @@ class LockedError(Exception):
     """Another mt run holds the output folder."""
 
 
+_HELD: dict[str, int] = {}  # OUT folders this process holds, with nesting depth
+
+
 class RunLock:
-    """An exclusive lock on OUT for the length of a run (wait or refuse)."""
+    """An exclusive lock on OUT for the length of a run (wait or refuse).
+
+    Re-entrant within one process: a stage that runs inside another (brief ->
+    translate) keeps the outer lock instead of dropping it in between.
+    """
 
     def __init__(self, out: Path, wait: float = 0.0):
         from filelock import FileLock
 
         self.out = Path(out)
+        self.key = str(self.out.resolve())
         self.wait = wait
         self.info = self.out / ".mt" / "lock.json"
         self._lock = FileLock(str(self.out / ".mt" / "lock"))
 
     def __enter__(self) -> "RunLock":
         from filelock import Timeout
+
+        if _HELD.get(self.key):
+            _HELD[self.key] += 1
+            return self
 
         try:
             self.info.parent.mkdir(parents=True, exist_ok=True)
@@ -130,7 +142,11 @@ class RunLock:
             self.info.write_text(json.dumps({"pid": os.getpid()}), encoding="utf-8")
         except OSError:
             pass
+        _HELD[self.key] = 1
         return self
 
     def __exit__(self, *exc) -> None:
-        self._lock.release()
+        _HELD[self.key] -= 1
+        if not _HELD[self.key]:
+            del _HELD[self.key]
+            self._lock.release()

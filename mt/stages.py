@@ -335,12 +335,12 @@ def brief_corpus(paths: Iterable[str | Path], out: str | Path, mt_options: Trans
     if summarizer is None:
         _preflight(sum_options)
     tracker = _Tracker(progress)
-    translated = translate_corpus(paths, out, mt_options, corpus=corpus, force=force, wait=wait,
-                                  progress=tracker, translator=translator, notify=notify)  # type: ignore[arg-type]
-    ids = [doc_id for doc_id, status in tracker.finished if status in {"ok", "skipped"}]
-    run = BriefRun(out=str(out), translate=translated, summarize=StageSummary(out=str(out), stage=SUMMARIZE),
-                   brief=StageSummary(out=str(out), stage=BRIEF))
-    with RunLock(out, wait=wait):
+    with RunLock(out, wait=wait):  # held across all stages; translate_corpus re-enters it
+        translated = translate_corpus(paths, out, mt_options, corpus=corpus, force=force, wait=wait,
+                                      progress=tracker, translator=translator, notify=notify)  # type: ignore[arg-type]
+        ids = [doc_id for doc_id, status in tracker.finished if status in {"ok", "skipped"}]
+        run = BriefRun(out=str(out), translate=translated, summarize=StageSummary(out=str(out), stage=SUMMARIZE),
+                       brief=StageSummary(out=str(out), stage=BRIEF))
         run_brief_stages(run, out, ids, sum_options, force=force, progress=progress, summarizer=summarizer,
                          references=references, notify=notify)
     run.seconds = time.perf_counter() - started

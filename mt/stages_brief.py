@@ -15,7 +15,7 @@ from mt.stages import (BRIEF, SUMMARIZE, SUMMARY_SUFFIX, BriefRun, SummarizeStag
                        english_from_detail, read_detail)
 from mt.summarize import SummarizeOptions, Summarizer
 from mt.brief import write_digest
-from mt.write import OutputError, atomic_write_lines, output_path
+from mt.write import OutputError, atomic_write_json, atomic_write_lines, output_path
 
 
 def run_brief_stages(run: BriefRun, out: Path, ids: list[str], sum_options: SummarizeOptions, *, force: bool,
@@ -91,6 +91,9 @@ def run_brief_stages(run: BriefRun, out: Path, ids: list[str], sum_options: Summ
 
         try:
             extra, run.scores = score_summaries(out, Path(references), jsons)
+            from mt.report import SCORES_FILE  # the review page picks the scores up from here
+
+            atomic_write_json(output_path(out, SCORES_FILE, ""), run.scores)
         except EvaluateError as exc:
             run.scores_error = str(exc)
     run.digest = str(write_digest(out, jsons, extra))

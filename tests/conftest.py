@@ -51,3 +51,26 @@ def seeds_copy(tmp_path) -> Path:
     for path in sorted(SEEDS.glob("*.txt")):
         shutil.copy(path, dest / path.name)
     return dest
+
+
+@pytest.fixture()
+def lock_held_elsewhere():
+    """Hold OUT's run lock from another process (the lock is re-entrant within one process)."""
+    import subprocess
+    import sys
+    import time
+
+    procs = []
+
+    def hold(out: Path) -> int:
+        code = ("import sys, time; from mt.manifest import RunLock\n"
+                "with RunLock(sys.argv[1]):\n    print('held', flush=True); time.sleep(600)\n")
+        proc = subprocess.Popen([sys.executable, "-c", code, str(out)], stdout=subprocess.PIPE, text=True)
+        procs.append(proc)
+        assert proc.stdout.readline().strip() == "held"
+        return proc.pid
+
+    yield hold
+    for proc in procs:
+        proc.kill()
+        proc.wait()

@@ -44,12 +44,10 @@ def test_missing_model_offline_exits_2_with_how_to(tmp_path, seeds_copy):
     assert "Traceback" not in result.output
 
 
-def test_locked_out_exits_3(seeds_copy, tmp_path, tiny_marian):
-    from mt.manifest import RunLock
-
-    with RunLock(tmp_path / "out"):
-        result = run("translate", seeds_copy, "-o", tmp_path / "out", "--model", tiny_marian)
-    assert result.exit_code == 3 and "another mt run" in result.stderr
+def test_locked_out_exits_3(seeds_copy, tmp_path, tiny_marian, lock_held_elsewhere):
+    pid = lock_held_elsewhere(tmp_path / "out")
+    result = run("translate", seeds_copy, "-o", tmp_path / "out", "--model", tiny_marian)
+    assert result.exit_code == 3 and "another mt run" in result.stderr and str(pid) in result.stderr
 
 
 def test_models_list_and_info(tiny_marian, tmp_path):

@@ -109,11 +109,18 @@ def test_jsonl_input_gives_jsonl_output_in_row_order(tmp_path, tiny_marian, tran
     assert result[2]["translation"] is None and "no 'text' field" in result[2]["error"]
 
 
-def test_second_run_on_a_locked_out_is_refused(seeds_copy, tmp_path, tiny_marian, translator):
+def test_second_run_on_a_locked_out_is_refused(seeds_copy, tmp_path, tiny_marian, translator, lock_held_elsewhere):
     out = tmp_path / "out"
-    with RunLock(out):
-        with pytest.raises(LockedError, match="another mt run"):
-            translate_corpus([seeds_copy], out, options(tiny_marian), translator=translator)
+    lock_held_elsewhere(out)
+    with pytest.raises(LockedError, match="another mt run"):
+        translate_corpus([seeds_copy], out, options(tiny_marian), translator=translator)
+
+
+def test_run_lock_is_reentrant_within_a_process(tmp_path):
+    with RunLock(tmp_path / "out"):
+        with RunLock(tmp_path / "out"):
+            pass
+        assert (tmp_path / "out" / ".mt" / "lock").exists()
 
 
 def test_glossary_targets_always_reach_the_english(seeds_copy, tmp_path, tiny_marian, translator):

@@ -9,7 +9,7 @@ import pytest
 from mt.brief import SUMMARY_DEMO_LABEL
 from mt.engines import EngineOptions
 from mt.glossary import load_glossary
-from mt.manifest import LockedError, RunLock, read_manifest
+from mt.manifest import LockedError, read_manifest
 from mt.pipeline import translate_corpus
 from mt.stages import brief_corpus, summarize_corpus
 from mt.summarize import SummarizeOptions, Summarizer
@@ -156,7 +156,7 @@ def test_brief_with_the_tiny_bart_records_chunks_and_scores(translated, out, mt_
     assert digest.index("## Index") < digest.index("## Scores") and "| chrF2 |" in digest
 
 
-def test_summarize_corpus_reads_english_files_and_resumes(tmp_path):
+def test_summarize_corpus_reads_english_files_and_resumes(tmp_path, lock_held_elsewhere):
     src = tmp_path / "in"
     (src / "sub").mkdir(parents=True)
     long = "\n".join(f"Paragraph {i}: Horemykin met officials in Phenian to discuss the talks." for i in range(20))
@@ -178,9 +178,9 @@ def test_summarize_corpus_reads_english_files_and_resumes(tmp_path):
     assert run.terms["replacements"] >= 1
     again = summarize_corpus([src], out, summarizer.options, summarizer=summarizer)
     assert again.skipped == 2 and again.ok == 0
-    with RunLock(out):
-        with pytest.raises(LockedError):
-            summarize_corpus([src], out, summarizer.options, summarizer=summarizer)
+    lock_held_elsewhere(out)
+    with pytest.raises(LockedError):
+        summarize_corpus([src], out, summarizer.options, summarizer=summarizer)
 
 
 def test_summarize_corpus_labels_demo_summaries(tmp_path, tiny_models):
