@@ -5,7 +5,8 @@ from pathlib import Path
 
 import click
 
-from mt.cli.common import EXIT_USAGE, engine_options, fail, friendly_errors, make_engine_options
+from mt.cli.common import (EXIT_USAGE, corpus_options, engine_options, fail,
+                           friendly_errors, make_engine_options, run_options)
 from mt.cli.summarize import length_options, report_stages, summarize_options
 
 
@@ -22,12 +23,8 @@ from mt.cli.summarize import length_options, report_stages, summarize_options
 @click.option("--references", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Folder of reference summaries (<stem>.summary.en.txt): score the summaries and append "
                    "the scores to briefs.md.")
-@click.option("--no-clean", is_flag=True, help="Keep boilerplate (ads, 'Читайте також', related news, URLs, credits).")
-@click.option("--text-column", default="text", show_default=True, help="Text column of JSONL/CSV/Parquet/dataset.")
-@click.option("--force", is_flag=True, help="Redo every stage of documents already done.")
-@click.option("--wait", type=float, default=0.0, help="Seconds to wait for another run on OUT (default: refuse).")
-@click.option("-q", "--quiet", is_flag=True, help="No progress output.")
-@click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary on stdout.")
+@corpus_options
+@run_options
 @friendly_errors
 def brief(paths, out, mt_model, sum_model, max_words, min_words, engine, device, beams, batch_size, batch_tokens,
           threads, max_input_tokens, revision, allow_pickle, glossaries, references, no_clean, text_column, force,

@@ -68,6 +68,30 @@ def engine_options(func):
     return func
 
 
+def _stack(options):
+    def decorate(func):
+        for option in reversed(options):
+            func = option(func)
+        return func
+
+    return decorate
+
+
+# --force / --wait / -q / --json: every command that writes into OUT
+run_options = _stack([
+    click.option("--force", is_flag=True, help="Redo documents already done."),
+    click.option("--wait", type=float, default=0.0, help="Seconds to wait for another run on OUT (default: refuse)."),
+    click.option("-q", "--quiet", is_flag=True, help="No progress output."),
+    click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary on stdout."),
+])
+
+# --no-clean / --text-column: commands that read Ukrainian articles
+corpus_options = _stack([
+    click.option("--no-clean", is_flag=True, help="Keep boilerplate (ads, 'Читайте також', related news, URLs, credits)."),
+    click.option("--text-column", default="text", show_default=True, help="Text column of JSONL/CSV/Parquet/dataset."),
+])
+
+
 def make_engine_options(model, task, engine, device, beams, batch_size, batch_tokens, threads, max_input_tokens,
                         revision, allow_pickle) -> EngineOptions:
     return EngineOptions(model=model, task=task, engine=engine, device=device, beams=beams,

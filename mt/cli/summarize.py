@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from mt.cli.common import EXIT_FAILED_DOCS, engine_options, friendly_errors, make_engine_options
+from mt.cli.common import EXIT_FAILED_DOCS, engine_options, friendly_errors, make_engine_options, run_options
 
 
 def length_options(func):
@@ -71,10 +71,7 @@ def report_stages(data: dict, stages: list[dict], failed: list[dict], as_json: b
 @engine_options
 @click.option("-g", "--glossary", "glossaries", multiple=True, type=click.Path(exists=True, dir_okay=False),
               help="Glossary: variant spellings in summaries are normalised to its targets (repeatable).")
-@click.option("--force", is_flag=True, help="Redo documents already done.")
-@click.option("--wait", type=float, default=0.0, help="Seconds to wait for another run on OUT (default: refuse).")
-@click.option("-q", "--quiet", is_flag=True, help="No progress output.")
-@click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary on stdout.")
+@run_options
 @friendly_errors
 def summarize(paths, out, model, max_words, min_words, engine, device, beams, batch_size, batch_tokens, threads,
               max_input_tokens, revision, allow_pickle, glossaries, force, wait, quiet, as_json):

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import click
 
-from mt.cli.common import engine_options, friendly_errors, make_engine_options, report_run
+from mt.cli.common import (corpus_options, engine_options, friendly_errors, make_engine_options,
+                           report_run, run_options)
 
 
 @click.command("translate")
@@ -18,12 +19,8 @@ from mt.cli.common import engine_options, friendly_errors, make_engine_options, 
               help="Glossary TSV/CSV; repeatable, later files win.")
 @click.option("--strict-glossary", is_flag=True, help="A missed glossary term fails its document.")
 @click.option("--auto-glossary", is_flag=True, help="Spell variant names found within the run one way.")
-@click.option("--no-clean", is_flag=True, help="Keep boilerplate (ads, 'Читайте також', related news, URLs, credits).")
-@click.option("--text-column", default="text", show_default=True, help="Text column of JSONL/CSV/Parquet/dataset.")
-@click.option("--force", is_flag=True, help="Redo documents already done.")
-@click.option("--wait", type=float, default=0.0, help="Seconds to wait for another run on OUT (default: refuse).")
-@click.option("-q", "--quiet", is_flag=True, help="No progress output.")
-@click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary on stdout.")
+@corpus_options
+@run_options
 @friendly_errors
 def translate(paths, out, model, engine, device, beams, batch_size, batch_tokens, threads, max_input_tokens,
               revision, allow_pickle, glossaries, strict_glossary, auto_glossary, no_clean, text_column, force,
