@@ -62,6 +62,11 @@ def entities(terms: Iterable[dict]) -> dict[str, list[dict]]:
         name = (term.get("target") or "").strip()
         if key and name:
             counts[key][name] = counts[key].get(name, 0) + 1
+    people = counts.get("people", {})
+    for short in sorted(people, key=len):  # "Goremykin" counts for "Viktor Goremykin" in the same article
+        longer = [full for full in people if full != short and full.endswith(" " + short)]
+        if len(longer) == 1:
+            people[longer[0]] += people.pop(short)
     return {key: [{"name": n, "count": c} for n, c in sorted(names.items(), key=lambda kv: (-kv[1], kv[0]))]
             for key, names in counts.items()}
 

@@ -32,14 +32,14 @@ def test_brief_fields_and_markdown_layout():
     assert brief["date"] == "2025-11-07" and brief["source"] == "in/a.txt" and brief["demo"] is False
     assert brief["models"] == {"translation": "opus-mt-uk-en", "summary": "distilbart-cnn",
                                "translation_demo": False, "summary_demo": False}
-    assert brief["entities"] == {"people": [{"name": "Goremykin", "count": 2}, {"name": "Viktor Goremykin", "count": 1}],
+    assert brief["entities"] == {"people": [{"name": "Viktor Goremykin", "count": 3}],
                                  "organizations": [{"name": "KCNA", "count": 1}],
                                  "places": [{"name": "Pyongyang", "count": 1}]}
     md = render_markdown(brief)
     assert md.startswith("# Russian delegation arrives in Pyongyang\n")
     assert "- Source file: in/a.txt\n- Date: 2025-11-07\n" in md
     assert "- Models: translation `opus-mt-uk-en`, summary `distilbart-cnn`" in md
-    assert "## People\n\n- Goremykin (2)\n- Viktor Goremykin (1)\n" in md
+    assert "## People\n\n- Viktor Goremykin (3)\n" in md
     assert "## Organizations\n\n- KCNA (1)" in md and "## Places\n\n- Pyongyang (1)" in md
     assert "Shahed" not in md  # type "term" is not a person, organization or place
     assert extract_summary(md) == SUMMARY  # what `mt evaluate` scores
@@ -114,3 +114,13 @@ def test_digest_order_contents_and_index(tmp_path):
 def test_digest_with_extra_section_and_no_briefs(tmp_path):
     digest = write_digest(tmp_path, [], extra="## Scores\n\nnone\n").read_text(encoding="utf-8")
     assert "0 brief(s)" in digest and "## Index\n\nnone\n" in digest and digest.endswith("## Scores\n\nnone\n")
+
+
+def test_surname_mentions_count_for_the_full_name_in_the_same_article():
+    from mt.brief import entities
+
+    terms = [{"target": "Viktor Goremykin", "type": "person"}, {"target": "Goremykin", "type": "person"},
+             {"target": "Goremykin", "type": "person"}, {"target": "Kim", "type": "person"},
+             {"target": "Kim Jong Un", "type": "person"}, {"target": "Kim Il Sung", "type": "person"}]
+    people = {p["name"]: p["count"] for p in entities(terms)["people"]}
+    assert people == {"Viktor Goremykin": 3, "Kim": 1, "Kim Jong Un": 1, "Kim Il Sung": 1}
