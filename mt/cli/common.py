@@ -99,6 +99,14 @@ def make_engine_options(model, task, engine, device, beams, batch_size, batch_to
                          max_input_tokens=max_input_tokens, revision=revision, allow_pickle=allow_pickle)
 
 
+def echo_terms(terms: dict) -> None:
+    """The translate stage's glossary figures, one line on stderr."""
+    if terms.get("matched"):
+        click.echo(f"glossary: {terms['matched']} mentions, {terms['enforced']} enforced, "
+                   f"{terms['repaired']} repaired, {terms['missed']} missed; term accuracy "
+                   f"{terms['term_accuracy']:.1%}, consistency {terms['consistency']:.1%}", err=True)
+
+
 def report_run(summary, as_json: bool, quiet: bool, verb: str) -> None:
     """Print a run summary (JSON on stdout, or lines on stderr) and exit 1 if any document failed."""
     data = summary.as_dict()
@@ -108,12 +116,7 @@ def report_run(summary, as_json: bool, quiet: bool, verb: str) -> None:
         click.echo(f"{verb} {data['documents']} documents: {data['ok']} ok, {data['skipped']} skipped "
                    f"(already done), {len(data['failed'])} failed, {data['sentences']} sentences, "
                    f"{data['seconds']} s -> {data['out']}", err=True)
-        terms = data.get("glossary") or {}
-        if terms.get("matched"):
-            accuracy = terms["term_accuracy"]
-            click.echo(f"glossary: {terms['matched']} mentions, {terms['enforced']} enforced, "
-                       f"{terms['repaired']} repaired, {terms['missed']} missed; term accuracy "
-                       f"{accuracy:.1%}, consistency {terms['consistency']:.1%}", err=True)
+        echo_terms(data.get("glossary") or {})
         if data.get("demo"):
             click.echo("NOTE: the model is an untrained demo model; its output is noise, labelled as such.",
                        err=True)

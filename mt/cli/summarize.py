@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from mt.cli.common import EXIT_FAILED_DOCS, engine_options, friendly_errors, make_engine_options, run_options
+from mt.cli.common import (EXIT_FAILED_DOCS, echo_terms, engine_options, friendly_errors, make_engine_options,
+                           run_options)
 
 
 def length_options(func):
@@ -47,9 +48,11 @@ def report_stages(data: dict, stages: list[dict], failed: list[dict], as_json: b
                 line += f"; {stage['chunks']} chunks in {stage['rounds']} rounds, {stage['words']} words"
             click.echo(line, err=True)
             terms = stage.get("glossary") or {}
+            if stage["stage"] == "translate":
+                echo_terms(terms)
             if stage["stage"] == "summarize" and terms:
                 kept = f", {terms['kept']}/{terms['mentioned']} source names kept" if terms.get("mentioned") else ""
-                click.echo(f"glossary: {terms['replacements']} variant spellings normalised, "
+                click.echo(f"summary glossary: {terms['replacements']} variant spellings normalised, "
                            f"{terms['present']} glossary names in the summaries{kept}", err=True)
         click.echo(f"-> {data['out']}", err=True)
         if data.get("demo"):
