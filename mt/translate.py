@@ -137,12 +137,21 @@ class Translator:
         tokens = dict(zip(unique, self.engine.count_tokens(unique))) if unique else {}
         mentions = {t: (self.glossary.find(t) if self.glossary else []) for t in unique}
         done: dict[str, _Out] = {}
-        for batch in self._batches(unique, tokens):
+        # benchmarks only: a forced output length, and no repetition-guard retries
+        fixed = getattr(self.engine_options, "fixed_output_tokens", None)
+        guard = self.options.repetition_guard and not fixed
+        if getattr(self.engine, "prefers_large_batches", False):
+            # e.g. CTranslate2: one call with every unique piece; the engine sorts, batches and
+            # runs its batches in parallel workers
+            batches = [sorted(unique, key=lambda t: tokens[t])] if unique else []
+        else:
+            batches = self._batches(unique, tokens)
+        for batch in batches:
             started = time.perf_counter()
             prefer = [[m.target for m in mentions[t]] for t in batch] if self.glossary else None
-            hyps = self.engine.generate(batch, GenerateSettings(prefer=prefer))
-            retry = [i for i, (t, h) in enumerate(zip(batch, hyps))
-                     if self.options.repetition_guard and is_degenerate(tokens[t], h)]
+            hyps = self.engine.generate(batch, GenerateSettings(prefer=prefer, max_new_tokens=fixed,
+                                                                min_new_tokens=fixed))
+            retry = [i for i, (t, h) in enumerate(zip(batch, hyps)) if guard and is_degenerate(tokens[t], h)]
             again = {}
             if retry:
                 redo = [batch[i] for i in retry]

@@ -23,6 +23,9 @@ class EngineOptions:
     max_input_tokens: int | None = None  # token budget per piece; None = min(model limit, 256)
     revision: str | None = None
     allow_pickle: bool = False
+    # benchmarking only (scripts/bench.py): every piece gets exactly this many output tokens
+    # (min = max new tokens) and the repetition guard does not retry; never set by the CLI
+    fixed_output_tokens: int | None = None
 
 
 @dataclass

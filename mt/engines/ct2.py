@@ -1,0 +1,280 @@
+"""The CTranslate2 engine: int8 inference on a converted copy of the model.
+
+Same contract as `mt.engines.hf.HFEngine` (``count_tokens``, ``generate``,
+``describe``, ``max_input_tokens``, ``model_limit``). On first use the
+transformers checkpoint is converted once into ``models_dir()/ct2/<key>/``
+(see `mt.engines.ct2_convert`); later runs load the cached copy.
+
+Speed choices (measured by scripts/bench.py on a 2-core CPU):
+
+- int8 weights on CPU (int8_float16 on CUDA);
+- ``inter_threads`` = cores, ``intra_threads`` = 1 on CPU: several batches
+  decode in parallel, one per core; CTranslate2's int8 path runs slower with
+  2 intra threads than with 1;
+- ``prefers_large_batches``: `mt.translate.Translator` hands the engine all
+  unique pieces of a window in one call; the engine sorts them by length, cuts
+  padded-token batches (``batch_tokens`` / ``max_batch_size``) and queues them
+  all at once (``asynchronous=True``) so every worker stays busy. Each batch
+  gets its own length limit (``length_ratio`` × its longest source + 10),
+  exactly as the transformers engine computes it per batch.
+
+Tokenization: for Marian (opus-mt layout: source.spm, target.spm, vocab.json)
+a light SentencePiece tokenizer that reproduces MarianTokenizer without
+importing torch or transformers (the translating process stays ~150 MB);
+every other family (NLLB, M2M100, BART, ...) uses the model's own
+transformers tokenizer. NLLB/M2M100 get their target-language token as
+``target_prefix``; BART gets its forced BOS token.
+
+Glossary bias (``GenerateSettings.prefer``) is not applied: CTranslate2 4.x's
+``translate_batch`` has no logits-processor hook. Glossary targets are still
+guaranteed by normalization and repair in `mt.enforce`.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import ctranslate2
+
+from mt.engines.base import EngineOptions, GenerateSettings, Hypothesis, thread_count
+from mt.engines.ct2_convert import converted_model
+from mt.models import ModelSpec, local_files
+
+DEFAULT_BUDGET = 256
+# Sentences per CPU batch. Each sentence in a batch holds decoder state and vocabulary-sized
+# buffers (~4 MB for opus-mt-uk-en's 61k vocabulary at 48 output tokens): with 2 workers, 24
+# keeps the whole process under 400 MB where 32 reached 400-420 MB for ~3% more speed.
+CPU_MAX_SENTENCES = int(os.environ.get("XX_MAXS", 24))
+MAX_WORKERS = 4  # more cores go to intra-op threads of each worker
+
+
+def cpu_threads(cores: int) -> tuple[int, int]:
+    """(inter_threads, intra_threads) for `cores` CPU cores.
+
+    One core per worker: on a 2-core machine two workers with one thread each
+    ran int8 decoding faster than one worker with two threads. Environment
+    overrides: MT_CT2_INTER_THREADS, MT_CT2_INTRA_THREADS.
+    """
+    inter = int(os.environ.get("MT_CT2_INTER_THREADS") or min(max(1, cores), MAX_WORKERS))
+    intra = int(os.environ.get("MT_CT2_INTRA_THREADS") or max(1, cores // inter))
+    return inter, intra
+
+
+def _read_json(path: Path | None) -> dict:
+    if path is None or not path.exists():
+        return {}
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+class MarianSpm:
+    """MarianTokenizer's encoding and decoding with sentencepiece alone."""
+
+    kind = "sentencepiece"
+
+    @staticmethod
+    def usable(folder: Path | None) -> bool:
+        if folder is None or not all((folder / f).exists() for f in ("source.spm", "target.spm", "vocab.json")):
+            return False
+        config = _read_json(folder / "tokenizer_config.json")
+        return _read_json(folder / "config.json").get("model_type") == "marian" and not config.get("separate_vocabs")
+
+    def __init__(self, folder: Path):
+        import sentencepiece as spm
+
+        config = _read_json(folder / "tokenizer_config.json")
+        self.vocab = _read_json(folder / "vocab.json")
+        self.source = spm.SentencePieceProcessor(model_file=str(folder / "source.spm"))
+        self.target = spm.SentencePieceProcessor(model_file=str(folder / "target.spm"))
+        self.eos = str(config.get("eos_token") or "</s>")
+        self.unk = str(config.get("unk_token") or "<unk>")
+        self.pad = str(config.get("pad_token") or "<pad>")
+        self.special = {self.eos, self.unk, self.pad}
+        self._split = re.compile("(" + "|".join(re.escape(s) for s in sorted(self.special, key=len, reverse=True))
+                                 + ")")
+        self.model_max_length = int(config.get("model_max_length") or 10**6)
+        self._cache: dict[str, list[str]] = {}
+
+    def encode(self, text: str) -> list[str]:
+        cached = self._cache.get(text)
+        if cached is not None:
+            return cached
+        tokens: list[str] = []
+        for part in self._split.split(text):
+            if part in self.special:
+                tokens.append(part)
+                continue
+            if part.startswith(">>") and (end := part.find("<<")) != -1:  # language code, e.g. >>ukr<<
+                code = part[: end + 2]
+                tokens.append(code if code in self.vocab else self.unk)
+                part = part[end + 2:]
+            if part.strip():
+                tokens.extend(p if p in self.vocab else self.unk for p in self.source.encode(part, out_type=str))
+        tokens.append(self.eos)
+        if len(self._cache) > 50_000:
+            self._cache.clear()
+        self._cache[text] = tokens
+        return tokens
+
+    def decode(self, tokens: list[str]) -> str:
+        kept = [t for t in tokens if t not in self.special]
+        return self.target.decode_pieces(kept).replace("\u2581", " ").strip()
+
+    def prefix(self, spec: ModelSpec, generation: dict) -> list[str] | None:
+        return None
+
+
+class HFTokens:
+    """Any model's transformers tokenizer, producing CTranslate2's token strings."""
+
+    kind = "transformers"
+
+    def __init__(self, spec: ModelSpec, folder: Path | None):
+        import transformers
+        from transformers import AutoTokenizer
+
+        transformers.logging.set_verbosity_error()
+        source = str(folder) if folder is not None else spec.hub
+        self.tok = AutoTokenizer.from_pretrained(source, revision=spec.revision, trust_remote_code=False)
+        if spec.src_lang and hasattr(self.tok, "src_lang"):
+            self.tok.src_lang = spec.src_lang
+        self.model_max_length = int(getattr(self.tok, "model_max_length", 10**6) or 10**6)
+
+    def encode(self, text: str) -> list[str]:
+        return self.tok.convert_ids_to_tokens(self.tok(text, add_special_tokens=True)["input_ids"])
+
+    def decode(self, tokens: list[str]) -> str:
+        return self.tok.decode(self.tok.convert_tokens_to_ids(tokens), skip_special_tokens=True).strip()
+
+    def prefix(self, spec: ModelSpec, generation: dict) -> list[str] | None:
+        token_id = None
+        if spec.tgt_lang:
+            if hasattr(self.tok, "get_lang_id"):  # M2M100
+                token_id = self.tok.get_lang_id(spec.tgt_lang)
+            else:  # NLLB
+                token_id = self.tok.convert_tokens_to_ids(spec.tgt_lang)
+                token_id = None if token_id == self.tok.unk_token_id else token_id
+        if token_id is None:
+            token_id = generation.get("forced_bos_token_id")
+        return None if token_id is None else [self.tok.convert_ids_to_tokens(int(token_id))]
+
+
+def pick_ct2_device(device: str) -> str:
+    if device != "auto":
+        return device
+    try:
+        return "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
+    except Exception:  # noqa: BLE001 - a broken CUDA runtime means CPU
+        return "cpu"
+
+
+def pick_compute_type(device: str) -> str:
+    supported = ctranslate2.get_supported_compute_types(device)
+    for wanted in (("int8_float16", "int8", "float16", "float32") if device == "cuda" else ("int8", "float32")):
+        if wanted in supported:
+            return wanted
+    return "default"
+
+
+class CT2Engine:
+    """Marian, NLLB, M2M100 and BART-style models through CTranslate2's translate_batch."""
+
+    name = "ct2"
+    prefers_large_batches = True  # Translator passes a whole window; the engine batches (see module doc)
+
+    def __init__(self, spec: ModelSpec, options: EngineOptions):
+        self.spec = spec
+        self.options = options
+        self.device = pick_ct2_device(options.device)
+        self.compute_type = pick_compute_type(self.device)
+        self.model_dir = converted_model(spec, self.compute_type, allow_pickle=options.allow_pickle)
+        folder = local_files(spec)  # after conversion a Hub model is in the HF cache
+        config = _read_json(folder / "config.json" if folder else None)
+        self.generation = _read_json(folder / "generation_config.json" if folder else None)
+        self.tokenizer = MarianSpm(folder) if MarianSpm.usable(folder) else HFTokens(spec, folder)
+        self.target_prefix = self.tokenizer.prefix(spec, self.generation)
+        self.inter_threads, self.intra_threads = cpu_threads(thread_count(options.threads)) if self.device == "cpu" \
+            else (1, 0)
+        self.translator = ctranslate2.Translator(str(self.model_dir), device=self.device,
+                                                 compute_type=self.compute_type, inter_threads=self.inter_threads,
+                                                 intra_threads=self.intra_threads)
+        limit = min(int(config.get("max_position_embeddings") or 512), self.tokenizer.model_max_length)
+        self.model_limit = int(limit)
+        wanted = options.max_input_tokens or DEFAULT_BUDGET
+        self.max_input_tokens = max(8, min(wanted, self.model_limit - 2))
+        self.default_beams = int(self.generation.get("num_beams") or 1)
+
+    def describe(self) -> dict:
+        return {"engine": "ctranslate2", "model": self.spec.label, "device": self.device,
+                "compute_type": self.compute_type, "beams": self.options.beams or self.default_beams,
+                "inter_threads": self.inter_threads, "intra_threads": self.intra_threads,
+                "tokenizer": self.tokenizer.kind, "cache": str(self.model_dir),
+                "version": ctranslate2.__version__}
+
+    def count_tokens(self, texts: list[str]) -> list[int]:
+        return [len(self.tokenizer.encode(t)) for t in texts]
+
+    def _batches(self, lengths: list[int]) -> list[list[int]]:
+        """Indices sorted by length, cut into batches bounded by padded tokens and by size."""
+        order = sorted(range(len(lengths)), key=lambda i: lengths[i])
+        # batch_tokens bounds the padded source tokens in flight across all workers together
+        limit = max(64, self.options.batch_tokens // self.inter_threads)
+        max_size = self.options.max_batch_size
+        if self.device == "cpu":
+            max_size = min(max_size, CPU_MAX_SENTENCES)
+        batches: list[list[int]] = []
+        batch: list[int] = []
+        for i in order:
+            if batch and ((len(batch) + 1) * lengths[i] > limit or len(batch) >= max_size):
+                batches.append(batch)
+                batch = []
+            batch.append(i)
+        if batch:
+            batches.append(batch)
+        return batches
+
+    def _decoding_options(self, settings: GenerateSettings) -> dict:
+        gen = self.generation
+        kwargs = {"beam_size": self.options.beams or self.default_beams, "max_input_length": 0,
+                  "length_penalty": float(gen.get("length_penalty") or 1.0),
+                  "no_repeat_ngram_size": int(gen.get("no_repeat_ngram_size") or 0),
+                  "repetition_penalty": float(gen.get("repetition_penalty") or 1.0)}
+        if settings.anti_repeat:
+            kwargs["no_repeat_ngram_size"] = 3
+            kwargs["repetition_penalty"] = max(1.3, kwargs["repetition_penalty"])
+        return kwargs
+
+    def generate(self, texts: list[str], settings: GenerateSettings | None = None) -> list[Hypothesis]:
+        settings = settings or GenerateSettings()
+        if not texts:
+            return []
+        sources = [self.tokenizer.encode(t) for t in texts]
+        lengths = [len(s) for s in sources]
+        if max(lengths) > self.model_limit:
+            raise ValueError(f"input of {max(lengths)} tokens exceeds the model's limit of {self.model_limit}; "
+                             "split it first (mt.segment.split_to_budget)")
+        common = self._decoding_options(settings)
+        min_new = settings.min_new_tokens or int(self.generation.get("min_length") or 0)
+        jobs = []
+        # all batches are queued at once so inter_threads workers run in parallel; longest first, so
+        # the last batches to finish are short ones and no worker idles long at the end of a call
+        for batch in reversed(self._batches(lengths)):
+            longest = max(lengths[i] for i in batch)
+            max_new = min(settings.max_new_tokens or int(settings.length_ratio * longest + 10), self.model_limit)
+            prefix = [list(self.target_prefix) for _ in batch] if self.target_prefix else None
+            pending = self.translator.translate_batch(
+                [sources[i] for i in batch], target_prefix=prefix, asynchronous=True,
+                max_decoding_length=max_new, min_decoding_length=max(1, min(min_new, max_new)), **common)
+            jobs.append((batch, max_new, pending))
+        skip = len(self.target_prefix or ())
+        results: list[Hypothesis | None] = [None] * len(texts)
+        for batch, max_new, pending in jobs:
+            for i, item in zip(batch, pending):
+                tokens = item.result().hypotheses[0]  # includes the target prefix, like HF's forced BOS
+                results[i] = Hypothesis(text=self.tokenizer.decode(tokens), tokens=len(tokens) - skip,
+                                        hit_limit=len(tokens) >= max_new)
+        return results  # type: ignore[return-value]
