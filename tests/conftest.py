@@ -4,12 +4,15 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# converted CTranslate2 models and pulled models go to a scratch store, not the checkout's models/
+os.environ.setdefault("MT_MODELS_DIR", tempfile.mkdtemp(prefix="mt-test-models-"))
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -41,7 +44,8 @@ def translator(tiny_marian):
     from mt.engines import EngineOptions
     from mt.translate import TranslateOptions, Translator
 
-    return Translator(TranslateOptions(engine=EngineOptions(model=str(tiny_marian), engine="hf")))
+    # the default engine path (CTranslate2); tests/test_engines.py runs the same behaviour on both engines
+    return Translator(TranslateOptions(engine=EngineOptions(model=str(tiny_marian), engine="ct2")))
 
 
 @pytest.fixture()

@@ -16,12 +16,12 @@ def run(*args, env=None):
 
 def test_translate_folder_json_summary(seeds_copy, tmp_path, tiny_marian):
     out = tmp_path / "out"
-    result = run("translate", seeds_copy, "-o", out, "--model", tiny_marian, "--engine", "hf", "--json")
+    result = run("translate", seeds_copy, "-o", out, "--model", tiny_marian, "--json")
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
     assert summary["ok"] == 5 and summary["failed"] == [] and summary["demo"] is True
     assert len(list(out.glob("*.en.txt"))) == 5
-    again = run("translate", seeds_copy, "-o", out, "--model", tiny_marian, "--engine", "hf", "--json")
+    again = run("translate", seeds_copy, "-o", out, "--model", tiny_marian, "--json")
     assert json.loads(again.stdout)["skipped"] == 5
 
 
@@ -30,7 +30,7 @@ def test_failed_document_gives_exit_1_after_finishing_the_rest(tmp_path, tiny_ma
     src.mkdir()
     (src / "a.txt").write_text("Заголовок\nТекст.", encoding="utf-8")
     (src / "b.txt").write_bytes(b"\x00\xff" * 500)
-    result = run("translate", src, "-o", tmp_path / "out", "--model", tiny_marian, "--engine", "hf", "-q")
+    result = run("translate", src, "-o", tmp_path / "out", "--model", tiny_marian, "-q")
     assert result.exit_code == 1
     assert "1 document(s) failed" in result.stderr and "b: binary file" in result.stderr
     assert (tmp_path / "out" / "a.en.txt").exists()

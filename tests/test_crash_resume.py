@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from mt.cli import main
 from tests.conftest import ROOT
 
-N_DOCS = 100
+N_DOCS = 400  # several windows of 64, so the kill lands mid-run even with the fast engine
 
 
 def make_corpus(folder: Path) -> None:
@@ -29,7 +29,7 @@ def make_corpus(folder: Path) -> None:
 def start(src: Path, out: Path, model: Path) -> subprocess.Popen:
     script = Path(sys.executable).parent / "mt"
     return subprocess.Popen([str(script), "translate", str(src), "-o", str(out), "--model", str(model),
-                             "--engine", "hf", "-q"], cwd=ROOT, env={**os.environ, "HF_HUB_OFFLINE": "1"},
+                             "-q"], cwd=ROOT, env={**os.environ, "HF_HUB_OFFLINE": "1"},
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
@@ -108,6 +108,6 @@ def test_full_or_read_only_output_is_a_clear_error(tmp_path, tiny_marian, monkey
 
     monkeypatch.setattr(mt.write.tempfile, "mkstemp", broken)
     result = CliRunner().invoke(main, ["translate", str(src), "-o", str(tmp_path / "out"),
-                                       "--model", str(tiny_marian), "--engine", "hf", "-q"])
+                                       "--model", str(tiny_marian), "-q"])
     assert result.exit_code == 1  # the document reports the write error; the run completes
     assert words in result.stderr and "Traceback" not in result.output

@@ -76,7 +76,7 @@ def test_hostile_tree(tmp_path, tiny_marian, unreadable):
     out = tmp_path / "work" / "out"
     before = set(tmp_path.rglob("*"))
     result = CliRunner().invoke(main, ["translate", str(tmp_path / "in"), "-o", str(out), "--model", str(tiny_marian),
-                                       "--engine", "hf", "--json"], catch_exceptions=False)
+                                       "--json"], catch_exceptions=False)
     assert result.exit_code == 1, result.output  # some documents failed, the batch finished
     summary = json.loads(result.stdout)
     failed = {f["id"]: f["error"] for f in summary["failed"]}

@@ -14,7 +14,7 @@ MANIFEST_FIELDS = {"id", "stage", "source", "output", "status", "error", "model"
 
 
 def options(model, **kw):
-    return TranslateOptions(engine=EngineOptions(model=str(model), engine="hf"), **kw)
+    return TranslateOptions(engine=EngineOptions(model=str(model), engine="ct2"), **kw)
 
 
 def test_translates_seeds_with_manifest_fields(seeds_copy, tmp_path, tiny_marian, translator):
