@@ -1,30 +1,36 @@
 #!/usr/bin/env python3
 """Translation speed and memory: mt's default path against transformers and plain CTranslate2.
 
-    python scripts/bench.py [--copies 16] [--rounds 3] [--json bench.json]
+    python scripts/bench.py [--copies 8] [--rounds 3] [--json bench.json] [--no-grow] [--no-summarize]
 
-Models are built with random weights and the real architectures (no download):
-opus-mt-uk-en's Marian (d_model 512, 6+6 layers, 8 heads, FFN 2048, 61k
-vocabulary; a SentencePiece model trained on the seeds tokenizes, and the rest
-of the vocabulary is filler that is never input) and, with --summarize,
-distilbart-cnn-12-6's BART (d_model 1024, 12+6 layers, vocabulary 50,264).
+Models get random weights and the real architectures, built offline by
+scripts/bench_build.py: opus-mt-uk-en's Marian shape for translation and
+distilbart-cnn-12-6's BART shape for a summarization figure.
 
-Every engine decodes greedily and is forced to exactly --out-tokens output
-tokens per sentence, so all of them do the same work:
+Every engine decodes greedily and is forced to exactly --out-tokens (48)
+output tokens per sentence, so all of them do the same work:
 
 - ``hf-fp32``          transformers fp32 `generate`, batches of 32 in input order (the baseline)
 - ``hf-int8-dynamic``  the same after torch dynamic int8 quantization of the Linear layers
-- ``ct2-plain``        CTranslate2 int8 `translate_batch`, batches of 32 in input order, default threads
+- ``ct2-plain``        CTranslate2 int8 `translate_batch`, batches of 32 in input order, default
+                       threads and CPU dispatch, SentencePiece tokenization included
 - ``mt-default``       `mt.pipeline.translate_corpus` on a folder of articles with mt's default
                        engine (auto -> CTranslate2): reading, cleaning, segmentation, glossary
-                       (seeds/glossary.tsv), translation and atomic writes, all timed
+                       (seeds/glossary.tsv), translation and atomic writes, all timed; the
+                       forced length comes from the benchmark-only
+                       ``EngineOptions.fixed_output_tokens`` (which also turns off the
+                       repetition guard's retries)
 
 The corpus is the seed articles repeated --copies times; each copy's sentences
 carry the copy number so no two sentences are identical (mt translates
-repeated sentences once, which would flatter it). Each engine runs in its own
-process, the rounds interleave the engines, and the table shows medians.
-`--grow` also runs the mt path on N and 10N documents (shorter outputs) to
-show that peak memory does not grow with the corpus.
+repeated sentences once, which would flatter it). ct2-plain and mt-default
+translate the whole corpus; the transformers baselines time its first
+--baseline-sentences sentences (their rate per token; they are slow). Each
+engine runs in its own process after loading and a small warm-up; rounds
+interleave the engines and the table shows medians. Peak RSS is the
+process's VmHWM (loading included). `overhead_fraction` is the share of the
+mt path's time spent outside `engine.generate`. `--grow` runs the mt path on
+N and 10N documents (8 output tokens) and compares peak memory.
 """
 from __future__ import annotations
 
@@ -41,12 +47,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+from bench_build import build_bart, build_corpus, build_marian, corpus_sentences, english_text  # noqa: E402
 SEEDS = ROOT / "seeds"
 GLOSSARY = SEEDS / "glossary.tsv"
 ENGINES = ["hf-fp32", "hf-int8-dynamic", "ct2-plain", "mt-default"]
 SUMMARY_ENGINES = ["sum-hf-fp32", "sum-mt-ct2"]
-MARIAN_VOCAB = 61_000  # opus-mt-uk-en has ~61k entries
-BART_VOCAB = 50_264
 
 
 def rss_mb(field: str = "VmHWM") -> float:
@@ -57,137 +63,6 @@ def rss_mb(field: str = "VmHWM") -> float:
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-# ------------------------------------------------------------------ building
-
-def _builder():
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("make_tiny_models", ROOT / "scripts" / "make_tiny_models.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def build_marian(folder: Path) -> Path:
-    """Random-weight Marian with opus-mt-uk-en's shape, in the opus-mt file layout."""
-    import io
-
-    import sentencepiece as spm
-    import torch
-    from transformers import GenerationConfig, MarianConfig, MarianMTModel, MarianTokenizer
-
-    if (folder / "model.safetensors").exists():
-        return folder
-    folder.mkdir(parents=True, exist_ok=True)
-    tiny = _builder()
-    lines = [x for x in (tiny.seed_text() + "\n" + tiny.english_text()).splitlines() if x.strip()]
-    proto = io.BytesIO()
-    spm.SentencePieceTrainer.train(sentence_iterator=iter(lines), model_writer=proto, vocab_size=4000,
-                                   model_type="unigram", character_coverage=1.0, unk_id=1, bos_id=-1, eos_id=0,
-                                   pad_id=-1, hard_vocab_limit=False, minloglevel=2, num_threads=1)
-    for name in ("source.spm", "target.spm"):
-        (folder / name).write_bytes(proto.getvalue())
-    sp = spm.SentencePieceProcessor(model_proto=proto.getvalue())
-    vocab = {"</s>": 0, "<unk>": 1}
-    for index in range(sp.get_piece_size()):
-        vocab.setdefault(sp.id_to_piece(index), len(vocab))
-    while len(vocab) < MARIAN_VOCAB - 1:  # filler up to the real size; never produced by the tokenizer
-        vocab[f"\u2581f{len(vocab)}"] = len(vocab)
-    vocab["<pad>"] = len(vocab)
-    (folder / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
-    MarianTokenizer(str(folder / "source.spm"), str(folder / "target.spm"), str(folder / "vocab.json"),
-                    model_max_length=512).save_pretrained(folder)
-    pad = vocab["<pad>"]
-    config = MarianConfig(vocab_size=len(vocab), d_model=512, encoder_layers=6, decoder_layers=6,
-                          encoder_attention_heads=8, decoder_attention_heads=8, encoder_ffn_dim=2048,
-                          decoder_ffn_dim=2048, max_position_embeddings=512, activation_function="swish",
-                          pad_token_id=pad, eos_token_id=0, decoder_start_token_id=pad, forced_eos_token_id=0,
-                          scale_embedding=True, share_encoder_decoder_embeddings=True)
-    torch.manual_seed(0)
-    model = MarianMTModel(config)
-    model.generation_config = GenerationConfig(num_beams=4, max_length=512, pad_token_id=pad, eos_token_id=0,
-                                               decoder_start_token_id=pad, bad_words_ids=[[pad]])
-    model.save_pretrained(folder, safe_serialization=True)
-    return folder
-
-
-def build_bart(folder: Path) -> Path:
-    """Random-weight BART with distilbart-cnn-12-6's shape."""
-    import torch
-    from tokenizers import ByteLevelBPETokenizer
-    from transformers import BartConfig, BartForConditionalGeneration, BartTokenizer, GenerationConfig
-
-    if (folder / "model.safetensors").exists():
-        return folder
-    folder.mkdir(parents=True, exist_ok=True)
-    bpe = ByteLevelBPETokenizer()
-    bpe.train_from_iterator(_builder().english_text().splitlines(), vocab_size=2000, min_frequency=1,
-                            special_tokens=["<s>", "<pad>", "</s>", "<unk>", "<mask>"], show_progress=False)
-    bpe.save_model(str(folder))
-    vocab = json.loads((folder / "vocab.json").read_text(encoding="utf-8"))
-    while len(vocab) < BART_VOCAB:
-        vocab[f"\u0120f{len(vocab)}"] = len(vocab)
-    (folder / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
-    tok = BartTokenizer(str(folder / "vocab.json"), str(folder / "merges.txt"), model_max_length=1024)
-    tok.save_pretrained(folder)
-    config = BartConfig(vocab_size=BART_VOCAB, d_model=1024, encoder_layers=12, decoder_layers=6,
-                        encoder_attention_heads=16, decoder_attention_heads=16, encoder_ffn_dim=4096,
-                        decoder_ffn_dim=4096, max_position_embeddings=1024, pad_token_id=tok.pad_token_id,
-                        bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id,
-                        decoder_start_token_id=tok.eos_token_id, forced_bos_token_id=tok.bos_token_id,
-                        forced_eos_token_id=tok.eos_token_id)
-    torch.manual_seed(0)
-    model = BartForConditionalGeneration(config)
-    model.generation_config = GenerationConfig(num_beams=4, max_length=142, min_length=56, no_repeat_ngram_size=3,
-                                               length_penalty=2.0, early_stopping=True,
-                                               pad_token_id=config.pad_token_id, bos_token_id=config.bos_token_id,
-                                               eos_token_id=config.eos_token_id,
-                                               decoder_start_token_id=config.decoder_start_token_id,
-                                               forced_bos_token_id=config.bos_token_id,
-                                               forced_eos_token_id=config.eos_token_id)
-    model.save_pretrained(folder, safe_serialization=True)
-    return folder
-
-
-def _mark(sentence: str, k: int) -> str:
-    """Make a sentence unique to copy k: the number goes before the final punctuation."""
-    body = sentence.rstrip()
-    end = len(body)
-    while end and body[end - 1] in ".!?…\"'»”":
-        end -= 1
-    return f"{body[:end]} {k}{body[end:]}"
-
-
-def build_corpus(folder: Path, copies: int) -> Path:
-    """The seed articles `copies` times, every sentence made unique to its copy."""
-    from mt.segment import split_sentences
-
-    folder.mkdir(parents=True, exist_ok=True)
-    seeds = sorted(SEEDS.glob("*.txt"))
-    for k in range(1, copies + 1):
-        for path in seeds:
-            lines = [x.strip() for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
-            out = [_mark(lines[0], k)]
-            out += [" ".join(_mark(s, k) for s in split_sentences(p)) for p in lines[1:]]
-            (folder / f"{k:03d}_{path.stem}.txt").write_text("\n".join(out) + "\n", encoding="utf-8")
-    return folder
-
-
-def corpus_sentences(corpus: Path, model: Path) -> list[str]:
-    """Exactly the pieces mt translates for `corpus` (its reader, cleaner and segmenter)."""
-    from mt.corpus import Document, load_corpus
-    from mt.engines.ct2 import MarianSpm
-    from mt.segment import segment
-
-    tok = MarianSpm(model)
-    count = lambda text: len(tok.encode(text))  # noqa: E731 - identical to MarianTokenizer's count
-    pieces = []
-    for doc in load_corpus([corpus]):
-        if isinstance(doc, Document):
-            pieces += [p.text for p in segment(doc.title, doc.paragraphs, count, 256)]
-    return list(dict.fromkeys(pieces))
 
 
 # ------------------------------------------------------------------ workers (one process each)
@@ -217,6 +92,8 @@ def worker_hf(args, quantize: bool) -> dict:
     sentences = json.loads((Path(args.workdir) / "sentences.json").read_text(encoding="utf-8"))
     sentences = sentences[: args.baseline_sentences]  # transformers is slow: its rate comes from a prefix
     tokens = 0
+    with torch.inference_mode():
+        model.generate(**tok(sentences[:4], return_tensors="pt", padding=True), **_fixed_settings(args))  # warm-up
     started = time.perf_counter()
     with torch.inference_mode():
         for i in range(0, len(sentences), 32):
@@ -245,6 +122,7 @@ def worker_ct2_plain(args) -> dict:
     translator = ctranslate2.Translator(_ct2_folder(args), device="cpu", compute_type="int8")
     sentences = json.loads((Path(args.workdir) / "sentences.json").read_text(encoding="utf-8"))
     tokens = 0
+    translator.translate_batch([tok.encode(s) for s in sentences[:4]], beam_size=1, max_decoding_length=8)  # warm-up
     cpu = _cpu()
     started = time.perf_counter()
     for i in range(0, len(sentences), 32):
@@ -271,10 +149,8 @@ def worker_mt(args, corpus: str = "corpus") -> dict:
 
     after_imports = rss_mb()
     notes: list[str] = []
-    tuning = {k: int(os.environ[f"MT_BENCH_{k.upper()}"]) for k in ("batch_tokens", "max_batch_size")
-              if os.environ.get(f"MT_BENCH_{k.upper()}")}
     options = TranslateOptions(engine=EngineOptions(model=str(Path(args.workdir) / "marian"), engine="auto",
-                                                    beams=1, fixed_output_tokens=args.out_tokens, **tuning),
+                                                    beams=1, fixed_output_tokens=args.out_tokens),
                                glossaries=(str(GLOSSARY),) if GLOSSARY.exists() else ())
     translator = Translator(options, notify=notes.append)
     after_load = rss_mb()
@@ -321,10 +197,12 @@ def worker_summarize(args, engine_name: str) -> dict:
     after_imports = rss_mb()
     engine = create_engine(options)
     settings = GenerateSettings(max_new_tokens=args.out_tokens, min_new_tokens=args.out_tokens)
+    engine.generate(texts[:1], GenerateSettings(max_new_tokens=4))  # warm-up
     started = time.perf_counter()
     hyps = [h for i in range(0, len(texts), 4) for h in engine.generate(texts[i: i + 4], settings)]
     seconds = time.perf_counter() - started
-    return {"seconds": seconds, "sentences": len(texts), "tokens": sum(h.tokens for h in hyps),
+    # every output is forced to out_tokens decoder steps (specials such as BART's forced <s> included)
+    return {"seconds": seconds, "sentences": len(hyps), "tokens": args.out_tokens * len(hyps),
             "rss_after_imports_mb": after_imports, "engine": engine.describe()}
 
 
@@ -374,6 +252,7 @@ def machine() -> dict:
     import transformers
 
     return {"cpu": model, "cores": len(os.sched_getaffinity(0)), "avx512": " avx512f" in flags,
+            "load_average": [round(x, 2) for x in os.getloadavg()],  # other work on a shared machine
             "python": platform.python_version(), "torch": torch.__version__,
             "transformers": transformers.__version__, "ctranslate2": ctranslate2.__version__}
 
@@ -397,7 +276,7 @@ def prepare(args) -> None:
     (work / "ct2-folder.txt").write_text(str(folder))
     if args.summarize:
         bart = build_bart(work / "bart")
-        english = _builder().english_text()
+        english = english_text()
         paragraphs = [p for p in english.split("\n") if p.strip()]
         docs = [" ".join(" ".join(paragraphs[i:] + paragraphs[:i]).split()[:300]) for i in range(4)]  # 4 × 300 words
         (work / "english.json").write_text(json.dumps(docs), encoding="utf-8")
@@ -410,7 +289,23 @@ def rate(runs: list[dict]) -> dict:
     return {"tokens_per_s": round(first["tokens"] / seconds, 1), "sentences_per_s": round(first["sentences"] / seconds, 2),
             "peak_rss_mb": round(max(r["peak_rss_mb"] for r in runs), 1),
             "rss_after_imports_mb": round(first["rss_after_imports_mb"], 1), "seconds": round(seconds, 2),
-            "sentences": first["sentences"], "tokens": first["tokens"], "runs": len(runs)}
+            "sentences": first["sentences"], "tokens": first["tokens"], "runs": len(runs),
+            "run_seconds": [round(r["seconds"], 2) for r in runs]}
+
+
+TARGETS = {"ratio_vs_transformers_fp32": (">=", 5.0), "ratio_vs_plain_ct2": (">=", 1.2),
+           "mt_peak_rss_mb": ("<=", 400.0), "overhead_fraction": ("<=", 0.10)}
+
+
+def check_targets(report: dict) -> dict:
+    values = {**report, "mt_peak_rss_mb": report["engines"].get("mt-default", {}).get("peak_rss_mb")}
+    out = {}
+    for key, (op, bound) in TARGETS.items():
+        value = values.get(key)
+        if value is not None:
+            out[key] = {"value": value, "target": f"{op} {bound}",
+                        "met": value >= bound if op == ">=" else value <= bound}
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -451,7 +346,9 @@ def main(argv: list[str] | None = None) -> int:
     results = {name: rate(r) for name, r in runs.items()}
     report: dict = {"engines": results, "machine": machine(),
                     "settings": {"out_tokens": args.out_tokens, "decoding": "greedy", "rounds": args.rounds,
-                                 "copies": args.copies, "baseline_batch": 32, "model": "opus-mt-uk-en shape, random"}}
+                                 "copies": args.copies, "baseline_batch": 32,
+                                 "baseline_sentences": args.baseline_sentences,
+                                 "model": "opus-mt-uk-en shape, random weights"}}
     mt = results.get("mt-default")
     if mt:
         if "hf-fp32" in results:
@@ -461,6 +358,7 @@ def main(argv: list[str] | None = None) -> int:
         overheads = [1 - r["engine_seconds"] / r["seconds"] for r in runs["mt-default"]]
         report["overhead_fraction"] = round(statistics.median(overheads), 3)
         report["mt_engine"] = runs["mt-default"][0]["engine"]
+    report["targets"] = check_targets(report)
     if args.grow:
         small = spawn("mt-grow-1x", args, out_tokens=8)
         big = spawn("mt-grow-10x", args, out_tokens=8)
@@ -487,9 +385,8 @@ def print_table(report: dict) -> None:
         ratio = f"{r['tokens_per_s'] / base:.2f}x" if base else "-"
         print(f"{name:<18}{r['tokens_per_s']:>10.1f}{r['sentences_per_s']:>9.2f}{ratio:>12}"
               f"{r['peak_rss_mb']:>13.0f}{r['rss_after_imports_mb']:>15.0f}")
-    for key in ("ratio_vs_transformers_fp32", "ratio_vs_plain_ct2", "overhead_fraction"):
-        if key in report:
-            print(f"{key}: {report[key]}")
+    for key, t in report.get("targets", {}).items():
+        print(f"{key}: {t['value']} (target {t['target']}: {'met' if t['met'] else 'NOT met'})")
     if "grow" in report:
         g = report["grow"]
         print(f"grow: {g['documents'][0]} -> {g['documents'][1]} documents, peak RSS "

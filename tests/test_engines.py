@@ -273,3 +273,14 @@ def test_bart_summarizes_through_ct2(tiny_models, ct2_store):
     assert len(hyps) == 2 and all(isinstance(h.text, str) and h.tokens <= 12 for h in hyps)
     fixed = engine.generate(texts[:1], GenerateSettings(max_new_tokens=10, min_new_tokens=10))
     assert fixed[0].tokens == 9 and fixed[0].hit_limit  # 10 decoded tokens, the first is the forced <s>
+
+
+def test_bench_corpus_sentences_are_unique(tiny_marian, tmp_path):
+    spec = importlib.util.spec_from_file_location("bench_build", SEEDS.parent / "scripts" / "bench_build.py")
+    bench_build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench_build)
+    one = bench_build.corpus_sentences(bench_build.build_corpus(tmp_path / "one", 1), tiny_marian)
+    two = bench_build.corpus_sentences(bench_build.build_corpus(tmp_path / "two", 2), tiny_marian)
+    # whole sentences never repeat across copies; only a leading piece of a sentence split to the
+    # tiny model's 62-token budget can (the copy number sits at the end of the sentence)
+    assert len(one) > 50 and 1.95 * len(one) <= len(two) <= 2 * len(one)
