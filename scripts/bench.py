@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Translation speed and memory: mt's default path against transformers and plain CTranslate2.
 
-    python scripts/bench.py [--copies 8] [--rounds 3] [--json bench.json] [--no-grow] [--no-summarize]
+    python scripts/bench.py [--copies 6] [--rounds 4] [--json bench.json] [--no-grow] [--no-summarize]
 
 Models get random weights and the real architectures, built offline by
 scripts/bench_build.py: opus-mt-uk-en's Marian shape for translation and
@@ -310,10 +310,10 @@ def check_targets(report: dict) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--copies", type=int, default=8, help="seed corpus repeats (about 110 sentences each)")
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--copies", type=int, default=6, help="seed corpus repeats (about 110 sentences each)")
+    parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--out-tokens", type=int, default=48, help="forced output tokens per sentence")
-    parser.add_argument("--baseline-sentences", type=int, default=128,
+    parser.add_argument("--baseline-sentences", type=int, default=96,
                         help="the transformers baselines time only the first N sentences (their rate per token)")
     parser.add_argument("--engines", default=",".join(ENGINES))
     parser.add_argument("--grow", action=argparse.BooleanOptionalAction, default=True,
@@ -355,6 +355,11 @@ def main(argv: list[str] | None = None) -> int:
             report["ratio_vs_transformers_fp32"] = round(mt["tokens_per_s"] / results["hf-fp32"]["tokens_per_s"], 2)
         if "ct2-plain" in results:
             report["ratio_vs_plain_ct2"] = round(mt["tokens_per_s"] / results["ct2-plain"]["tokens_per_s"], 2)
+        for base in ("hf-fp32", "ct2-plain"):  # the same ratio per round: load on a shared machine drifts
+            if base in runs:
+                report[f"per_round_ratio_vs_{base}"] = [
+                    round((m["tokens"] / m["seconds"]) / (b["tokens"] / b["seconds"]), 2)
+                    for m, b in zip(runs["mt-default"], runs[base])]
         overheads = [1 - r["engine_seconds"] / r["seconds"] for r in runs["mt-default"]]
         report["overhead_fraction"] = round(statistics.median(overheads), 3)
         report["mt_engine"] = runs["mt-default"][0]["engine"]

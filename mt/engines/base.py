@@ -17,7 +17,7 @@ class EngineOptions:
     engine: str = "hf"  # hf | ct2 | auto
     device: str = "auto"  # auto | cpu | cuda
     beams: int | None = None  # None = the model's generation config
-    batch_tokens: int = 2048  # padded source tokens per batch
+    batch_tokens: int = 2048  # padded source tokens per batch (ctranslate2 on CPU: all workers together)
     max_batch_size: int = 32
     threads: int | None = None  # None = all cores
     max_input_tokens: int | None = None  # token budget per piece; None = min(model limit, 256)
