@@ -214,9 +214,11 @@ def normalize_english(text: str, glossary: Glossary,
     return _apply(text, _collect(text, entries, _all_targets(glossary)))
 
 
-def find_variants(english: str, glossary: Glossary) -> list[VariantHit]:
-    """Occurrences of non-canonical spellings of any glossary target."""
-    hits = _collect(english, glossary.entries, _all_targets(glossary))
+def find_variants(english: str, glossary: Glossary, targets: Iterable[str] | None = None) -> list[VariantHit]:
+    """Occurrences of non-canonical spellings of glossary targets (all, or only `targets`)."""
+    wanted = None if targets is None else set(targets)
+    entries = [e for e in glossary.entries if wanted is None or e.target in wanted]
+    hits = _collect(english, entries, _all_targets(glossary))
     return [VariantHit(h.start, h.end, h.text, h.entry.target) for h in hits if not _is_canonical(h)]
 
 

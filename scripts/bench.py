@@ -24,8 +24,9 @@ output tokens per sentence, so all of them do the same work:
 The corpus is the seed articles repeated --copies times; each copy's sentences
 carry the copy number so no two sentences are identical (mt translates
 repeated sentences once, which would flatter it). ct2-plain and mt-default
-translate the whole corpus; the transformers baselines time its first
---baseline-sentences sentences (their rate per token; they are slow). Each
+translate the whole corpus; the transformers baselines time
+--baseline-sentences sentences, every k-th in input order (their rate per
+token; they are slow). Each
 engine runs in its own process after loading and a small warm-up; rounds
 interleave the engines and the table shows medians. Peak RSS is the
 process's VmHWM (loading included). `overhead_fraction` is the share of the
@@ -90,7 +91,7 @@ def worker_hf(args, quantize: bool) -> dict:
             warnings.simplefilter("ignore")  # torch.ao.quantization is deprecated; still the simplest int8
             model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
     sentences = json.loads((Path(args.workdir) / "sentences.json").read_text(encoding="utf-8"))
-    sentences = sentences[: args.baseline_sentences]  # transformers is slow: its rate comes from a prefix
+    sentences = baseline_sample(sentences, args.baseline_sentences)
     tokens = 0
     with torch.inference_mode():
         model.generate(**tok(sentences[:4], return_tensors="pt", padding=True), **_fixed_settings(args))  # warm-up
@@ -105,6 +106,14 @@ def worker_hf(args, quantize: bool) -> dict:
     seconds = time.perf_counter() - started
     return {"seconds": seconds, "sentences": len(sentences), "tokens": tokens, "rss_after_imports_mb": after_imports,
             "threads": torch.get_num_threads()}
+
+
+def baseline_sample(sentences: list[str], n: int) -> list[str]:
+    """Every k-th sentence, in input order: transformers is slow, so its rate per token comes from
+    a sample, spread over the whole corpus so its source lengths match what the other engines see
+    (the first articles' sentences are shorter than the corpus average)."""
+    step = max(1, len(sentences) // max(1, n))
+    return sentences[::step][:n]
 
 
 def _cpu() -> float:
@@ -225,6 +234,7 @@ def run_worker(args) -> None:
     else:
         raise SystemExit(f"unknown worker {name}")
     result["peak_rss_mb"] = rss_mb()
+    result["end_rss_mb"] = rss_mb("VmRSS")  # what stays resident after the run
     times = os.times()
     result["cpu_seconds"] = times.user + times.system  # whole process, loading included
     print(json.dumps(result, default=str))
@@ -313,8 +323,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--copies", type=int, default=6, help="seed corpus repeats (about 110 sentences each)")
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--out-tokens", type=int, default=48, help="forced output tokens per sentence")
-    parser.add_argument("--baseline-sentences", type=int, default=96,
-                        help="the transformers baselines time only the first N sentences (their rate per token)")
+    parser.add_argument("--baseline-sentences", type=int, default=128,
+                        help="the transformers baselines time N sentences spread over the corpus (their rate per token)")
     parser.add_argument("--engines", default=",".join(ENGINES))
     parser.add_argument("--grow", action=argparse.BooleanOptionalAction, default=True,
                         help="also run the mt path on N and 10N documents and compare peak memory")
@@ -370,7 +380,8 @@ def main(argv: list[str] | None = None) -> int:
         report["grow"] = {"out_tokens": 8,
                           "documents": [small["documents"], big["documents"]],
                           "sentences": [small["sentences"], big["sentences"]],
-                          "peak_rss_mb": [round(small["peak_rss_mb"], 1), round(big["peak_rss_mb"], 1)]}
+                          "peak_rss_mb": [round(small["peak_rss_mb"], 1), round(big["peak_rss_mb"], 1)],
+                          "end_rss_mb": [round(small["end_rss_mb"], 1), round(big["end_rss_mb"], 1)]}
     if args.summarize:
         summ = {name: rate([spawn(name, args)]) for name in SUMMARY_ENGINES}
         report["summarize"] = {**summ, "ratio": round(summ["sum-mt-ct2"]["tokens_per_s"]
@@ -395,7 +406,8 @@ def print_table(report: dict) -> None:
     if "grow" in report:
         g = report["grow"]
         print(f"grow: {g['documents'][0]} -> {g['documents'][1]} documents, peak RSS "
-              f"{g['peak_rss_mb'][0]} -> {g['peak_rss_mb'][1]} MB")
+              f"{g['peak_rss_mb'][0]} -> {g['peak_rss_mb'][1]} MB, resident at the end "
+              f"{g['end_rss_mb'][0]} -> {g['end_rss_mb'][1]} MB")
     if "summarize" in report:
         s = report["summarize"]
         print(f"summarize (distilbart shape): hf fp32 {s['sum-hf-fp32']['tokens_per_s']} tok/s, "

@@ -139,6 +139,8 @@ def test_find_variants(gl):
     hits = find_variants("Kim Jong-un met Yoon Suk-yeol and Kim Jong Un in Phenian.", gl)
     assert [(h.text, h.target) for h in hits] == [("Kim Jong-un", "Kim Jong Un"),
                                                  ("Yoon Suk-yeol", "Yoon Suk Yeol"), ("Phenian", "Pyongyang")]
+    only = find_variants("Kim Jong-un met Yoon Suk-yeol in Phenian.", gl, targets=["Pyongyang"])
+    assert [(h.text, h.target) for h in only] == [("Phenian", "Pyongyang")]
 
 
 def test_consistency(gl):

@@ -54,6 +54,7 @@ DEFAULT_BUDGET = 256
 # process under 400 MB where 32 reached 390-420 MB for ~3% more speed.
 CPU_MAX_SENTENCES = 24  # MT_CT2_MAX_SENTENCES overrides (more speed for more memory)
 MAX_WORKERS = 4  # more cores go to intra-op threads of each worker
+CACHE_SENTENCES = 8192  # encoded sentences kept by MarianSpm (memory must not grow with the corpus)
 
 
 def cpu_threads(cores: int) -> tuple[int, int]:
@@ -103,6 +104,8 @@ class MarianSpm:
         self._split = re.compile("(" + "|".join(re.escape(s) for s in sorted(self.special, key=len, reverse=True))
                                  + ")")
         self.model_max_length = int(config.get("model_max_length") or 10**6)
+        # token strings are the vocabulary's own objects, so a cached sentence costs only its list
+        self._piece = {piece: piece for piece in self.vocab}
         self._cache: dict[str, list[str]] = {}
 
     def encode(self, text: str) -> list[str]:
@@ -115,13 +118,13 @@ class MarianSpm:
                 tokens.append(part)
                 continue
             if part.startswith(">>") and (end := part.find("<<")) != -1:  # language code, e.g. >>ukr<<
-                code = part[: end + 2]
-                tokens.append(code if code in self.vocab else self.unk)
+                tokens.append(self._piece.get(part[: end + 2], self.unk))
                 part = part[end + 2:]
             if part.strip():
-                tokens.extend(p if p in self.vocab else self.unk for p in self.source.encode(part, out_type=str))
+                tokens.extend(self._piece.get(p, self.unk) for p in self.source.encode(part, out_type=str))
         tokens.append(self.eos)
-        if len(self._cache) > 50_000:
+        # counting and translating a window encode the same texts; a window holds a few thousand
+        if len(self._cache) >= CACHE_SENTENCES:
             self._cache.clear()
         self._cache[text] = tokens
         return tokens
