@@ -5,15 +5,13 @@ from pathlib import Path
 
 import click
 
-from mt.cli.common import (EXIT_USAGE, corpus_options, engine_options, fail,
-                           friendly_errors, make_engine_options, run_options)
+from mt.cli.common import (EXIT_USAGE, corpus_options, engine_options, fail, friendly_errors,
+                           make_engine_options, paths_and_out, run_options)
 from mt.cli.summarize import length_options, report_stages, summarize_options
 
 
 @click.command("brief")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--out", required=True, type=click.Path(path_type=Path, file_okay=False),
-              help="Output folder: translations, summaries, <rel>.brief.md/.json and briefs.md.")
+@paths_and_out("Output folder: translations, summaries, <rel>.brief.md/.json and briefs.md.")
 @click.option("--mt-model", default=None, help="Translation model (default: opus-mt-uk-en).")
 @click.option("--sum-model", default=None, help="Summarizer (default: distilbart-cnn).")
 @length_options
@@ -26,9 +24,8 @@ from mt.cli.summarize import length_options, report_stages, summarize_options
 @corpus_options
 @run_options
 @friendly_errors
-def brief(paths, out, mt_model, sum_model, max_words, min_words, engine, device, beams, batch_size, batch_tokens,
-          threads, max_input_tokens, revision, allow_pickle, glossaries, references, no_clean, text_column, force,
-          wait, quiet, as_json):
+def brief(paths, out, mt_model, sum_model, max_words, min_words, engine_args, glossaries, references, no_clean,
+          text_column, force, wait, quiet, as_json):
     """Translate, summarize and brief Ukrainian articles; write OUT/briefs.md.
 
     Each stage resumes on its own: a rerun skips the work whose inputs and
@@ -41,11 +38,10 @@ def brief(paths, out, mt_model, sum_model, max_words, min_words, engine, device,
     from mt.translate import TranslateOptions
 
     mt_options = TranslateOptions(
-        engine=make_engine_options(mt_model, "translate", engine, device, beams, batch_size, batch_tokens, threads,
-                                   max_input_tokens, revision, allow_pickle),
+        engine=make_engine_options(mt_model, "translate", engine_args),
         glossaries=tuple(str(g) for g in glossaries))
-    sum_options = summarize_options(sum_model, max_words, min_words, glossaries, engine, device, beams, batch_size,
-                                    batch_tokens, threads, None, revision, allow_pickle)
+    # --max-input-tokens is translation's: summaries use the summarizer's whole input window
+    sum_options = summarize_options(sum_model, max_words, min_words, glossaries, engine_args, max_input_tokens=None)
     progress = Progress(quiet=quiet or as_json)
     run = brief_corpus(paths, out, mt_options, sum_options,
                        corpus=CorpusOptions(clean=not no_clean, text_column=text_column), force=force, wait=wait,

@@ -4,6 +4,7 @@ from __future__ import annotations
 import functools
 import json
 import sys
+from pathlib import Path
 
 import click
 
@@ -45,8 +46,16 @@ def friendly_errors(func):
     return wrapper
 
 
+# the engine options' parameter names; `engine_options` gathers them into one `engine_args` dict
+ENGINE_PARAMS = ("engine", "device", "beams", "batch_size", "batch_tokens", "threads", "max_input_tokens",
+                 "revision", "allow_pickle")
+
+
 def engine_options(func):
-    """--model/--engine/--device/--beams/... shared by translate, summarize and brief."""
+    """--engine/--device/--beams/... shared by translate, summarize and brief.
+
+    The command receives them as one ``engine_args`` dict, for `make_engine_options`.
+    """
     options = [
         click.option("--engine", type=click.Choice(["auto", "hf", "ct2"]), default="auto", show_default=True,
                      help="auto: CTranslate2 when installed and the model converts, else transformers."),
@@ -63,9 +72,21 @@ def engine_options(func):
         click.option("--revision", default=None, help="Hub revision (branch, tag or commit) to load."),
         click.option("--allow-pickle", is_flag=True, help="Allow pickle (.bin) checkpoints. Only for trusted files."),
     ]
-    for option in reversed(options):
-        func = option(func)
-    return func
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        kwargs["engine_args"] = {name: kwargs.pop(name) for name in ENGINE_PARAMS}
+        return func(*args, **kwargs)
+
+    return _stack(options)(wrapper)
+
+
+def paths_and_out(out_help: str):
+    """PATHS... and the required -o/--out folder: the head of every command that writes into OUT."""
+    return _stack([
+        click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path)),
+        click.option("-o", "--out", required=True, type=click.Path(path_type=Path, file_okay=False), help=out_help),
+    ])
 
 
 def _stack(options):
@@ -92,11 +113,13 @@ corpus_options = _stack([
 ])
 
 
-def make_engine_options(model, task, engine, device, beams, batch_size, batch_tokens, threads, max_input_tokens,
-                        revision, allow_pickle) -> EngineOptions:
-    return EngineOptions(model=model, task=task, engine=engine, device=device, beams=beams,
-                         max_batch_size=batch_size, batch_tokens=batch_tokens, threads=threads,
-                         max_input_tokens=max_input_tokens, revision=revision, allow_pickle=allow_pickle)
+def make_engine_options(model, task: str, engine_args: dict, **override) -> EngineOptions:
+    """EngineOptions from --model and the `engine_options` of a command (`override` replaces some)."""
+    a = {**engine_args, **override}
+    return EngineOptions(model=model, task=task, engine=a["engine"], device=a["device"], beams=a["beams"],
+                         max_batch_size=a["batch_size"], batch_tokens=a["batch_tokens"], threads=a["threads"],
+                         max_input_tokens=a["max_input_tokens"], revision=a["revision"],
+                         allow_pickle=a["allow_pickle"])
 
 
 def echo_terms(terms: dict) -> None:

@@ -3,12 +3,11 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 
 import click
 
 from mt.cli.common import (EXIT_FAILED_DOCS, echo_terms, engine_options, friendly_errors, make_engine_options,
-                           run_options)
+                           paths_and_out, run_options)
 
 
 def length_options(func):
@@ -25,14 +24,12 @@ def check_lengths(max_words: int, min_words: int) -> None:
                                  param_hint="--min-words")
 
 
-def summarize_options(model, max_words, min_words, glossaries, engine, device, beams, batch_size, batch_tokens,
-                      threads, max_input_tokens, revision, allow_pickle):
+def summarize_options(model, max_words, min_words, glossaries, engine_args: dict, **override):
     from mt.summarize import SummarizeOptions
 
     check_lengths(max_words, min_words)
     return SummarizeOptions(
-        engine=make_engine_options(model, "summarize", engine, device, beams, batch_size, batch_tokens, threads,
-                                   max_input_tokens, revision, allow_pickle),
+        engine=make_engine_options(model, "summarize", engine_args, **override),
         max_words=max_words, min_words=min_words, glossaries=tuple(str(g) for g in glossaries))
 
 
@@ -66,9 +63,7 @@ def report_stages(data: dict, stages: list[dict], failed: list[dict], as_json: b
 
 
 @click.command("summarize")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--out", required=True, type=click.Path(path_type=Path, file_okay=False),
-              help="Output folder: <rel>.summary.en.txt per input.")
+@paths_and_out("Output folder: <rel>.summary.en.txt per input.")
 @click.option("-m", "--model", default=None, help="Summarizer preset, Hub id or folder (default: distilbart-cnn).")
 @length_options
 @engine_options
@@ -76,8 +71,7 @@ def report_stages(data: dict, stages: list[dict], failed: list[dict], as_json: b
               help="Glossary: variant spellings in summaries are normalised to its targets (repeatable).")
 @run_options
 @friendly_errors
-def summarize(paths, out, model, max_words, min_words, engine, device, beams, batch_size, batch_tokens, threads,
-              max_input_tokens, revision, allow_pickle, glossaries, force, wait, quiet, as_json):
+def summarize(paths, out, model, max_words, min_words, engine_args, glossaries, force, wait, quiet, as_json):
     """Summarize English texts (.en.txt from `mt translate`, or any English .txt/.md) into OUT.
 
     Input longer than the model's limit is summarized in chunks, then the chunk
@@ -86,8 +80,7 @@ def summarize(paths, out, model, max_words, min_words, engine, device, beams, ba
     from mt.progress import Progress
     from mt.stages import summarize_corpus
 
-    options = summarize_options(model, max_words, min_words, glossaries, engine, device, beams, batch_size,
-                                batch_tokens, threads, max_input_tokens, revision, allow_pickle)
+    options = summarize_options(model, max_words, min_words, glossaries, engine_args)
     progress = Progress(quiet=quiet or as_json, desc="summarize")
     run = summarize_corpus(paths, out, options, force=force, wait=wait, progress=progress,
                            notify=None if quiet or as_json else progress.note)

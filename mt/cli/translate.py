@@ -1,18 +1,14 @@
 """`mt translate`: a folder of Ukrainian articles into English."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
-from mt.cli.common import (corpus_options, engine_options, friendly_errors, make_engine_options,
+from mt.cli.common import (corpus_options, engine_options, friendly_errors, make_engine_options, paths_and_out,
                            report_run, run_options)
 
 
 @click.command("translate")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--out", required=True, type=click.Path(path_type=Path, file_okay=False),
-              help="Output folder (mirrors the input tree).")
+@paths_and_out("Output folder (mirrors the input tree).")
 @click.option("-m", "--model", default=None, help="Preset, Hub id or local folder (default: opus-mt-uk-en).")
 @engine_options
 @click.option("-g", "--glossary", "glossaries", multiple=True, type=click.Path(exists=True, dir_okay=False),
@@ -22,9 +18,8 @@ from mt.cli.common import (corpus_options, engine_options, friendly_errors, make
 @corpus_options
 @run_options
 @friendly_errors
-def translate(paths, out, model, engine, device, beams, batch_size, batch_tokens, threads, max_input_tokens,
-              revision, allow_pickle, glossaries, strict_glossary, auto_glossary, no_clean, text_column, force,
-              wait, quiet, as_json):
+def translate(paths, out, model, engine_args, glossaries, strict_glossary, auto_glossary, no_clean, text_column,
+              force, wait, quiet, as_json):
     """Translate Ukrainian articles (files or folders, recursively) into English in OUT."""
     from mt.corpus import CorpusOptions
     from mt.pipeline import translate_corpus
@@ -32,8 +27,7 @@ def translate(paths, out, model, engine, device, beams, batch_size, batch_tokens
     from mt.translate import TranslateOptions
 
     options = TranslateOptions(
-        engine=make_engine_options(model, "translate", engine, device, beams, batch_size, batch_tokens, threads,
-                                   max_input_tokens, revision, allow_pickle),
+        engine=make_engine_options(model, "translate", engine_args),
         glossaries=tuple(glossaries), strict_glossary=strict_glossary, auto_glossary=auto_glossary,
     )
     progress = Progress(quiet=quiet or as_json)
