@@ -225,6 +225,13 @@ def load_glossary(paths: Sequence[str | Path] | str | Path) -> Glossary:
     return glossary
 
 
+def glossary_or_files(glossary: Glossary | None, paths: Sequence[str | Path]) -> Glossary | None:
+    """`glossary` when one is given, else the files `paths` loaded (None when there are none)."""
+    if glossary is not None or not paths:
+        return glossary
+    return load_glossary(list(paths))
+
+
 def _decode(path: Path) -> str:
     data = path.read_bytes()
     try:

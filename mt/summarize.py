@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
 from mt.engines import EngineOptions, Hypothesis, create_engine
-from mt.engines.base import GenerateSettings
+from mt.engines.base import GenerateSettings, token_counter
 from mt.segment import split_sentences, split_to_budget
 from mt.translate import collapse_loops, is_degenerate
 
@@ -175,13 +175,11 @@ class Summarizer:
                  notify=None):
         self.options = options or SummarizeOptions()
         self.engine = engine or create_engine(self.options.engine, notify=notify)
-        if glossary is None and self.options.glossaries:
-            from mt.glossary import load_glossary
+        from mt.glossary import glossary_or_files
 
-            glossary = load_glossary(list(self.options.glossaries))
-        self.glossary = glossary
+        self.glossary = glossary_or_files(glossary, self.options.glossaries)
         self.budget = self._budget()
-        self._cache: dict[str, int] = {}
+        self.count = token_counter(self.engine)  # tokens in one text
 
     def _budget(self) -> int:
         """Input tokens per chunk: --max-input-tokens, else everything the model accepts."""
@@ -189,13 +187,6 @@ class Summarizer:
             return self.engine.max_input_tokens
         limit = getattr(self.engine, "model_limit", None)
         return max(8, int(limit) - 2) if limit else self.engine.max_input_tokens
-
-    def count(self, text: str) -> int:
-        if text not in self._cache:
-            if len(self._cache) > 20_000:
-                self._cache.clear()
-            self._cache[text] = self.engine.count_tokens([text])[0]
-        return self._cache[text]
 
     def chunks(self, text: str | Sequence[str]) -> list[str]:
         """The first-round chunks `summarize` would use for `text`."""

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from mt.corpus import Document
 from mt.engines import EngineOptions, Hypothesis, create_engine
-from mt.engines.base import GenerateSettings
+from mt.engines.base import GenerateSettings, token_counter
 from mt.segment import Piece, reassemble, segment
 
 if TYPE_CHECKING:
@@ -76,11 +76,9 @@ class Translator:
                  notify=None):
         self.options = options or TranslateOptions()
         self.engine = engine or create_engine(self.options.engine, notify=notify)
-        if glossary is None and self.options.glossaries:
-            from mt.glossary import load_glossary
+        from mt.glossary import glossary_or_files
 
-            glossary = load_glossary(list(self.options.glossaries))
-        self.glossary = glossary
+        self.glossary = glossary_or_files(glossary, self.options.glossaries)
 
     # ------------------------------------------------------------ sentences
     def translate(self, sentences: list[str]) -> list[str]:
@@ -91,7 +89,7 @@ class Translator:
     # ------------------------------------------------------------ documents
     def translate_documents(self, docs: list[Document]) -> list[DocResult]:
         """Translate many documents together: their pieces share length-sorted batches."""
-        count = self._counter()
+        count = token_counter(self.engine)
         budget = self.engine.max_input_tokens
         per_doc: list[list[Piece]] = []
         results = []
@@ -121,16 +119,6 @@ class Translator:
         return self.translate_documents([doc])[0]
 
     # ------------------------------------------------------------ internals
-    def _counter(self):
-        cache: dict[str, int] = {}
-
-        def count(text: str) -> int:
-            if text not in cache:
-                cache[text] = self.engine.count_tokens([text])[0]
-            return cache[text]
-
-        return count
-
     def _run(self, pieces: list[Piece]) -> list["_Out"]:
         """Translate unique piece texts in token batches; map results back to every piece."""
         unique = list(dict.fromkeys(p.text for p in pieces))

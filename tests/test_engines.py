@@ -15,7 +15,7 @@ import pytest
 
 from mt.corpus import parse_text
 from mt.engines import EngineOptions, create_engine
-from mt.engines.base import GenerateSettings
+from mt.engines.base import GenerateSettings, token_counter
 from mt.segment import segment
 from mt.translate import TranslateOptions, Translator
 
@@ -284,3 +284,18 @@ def test_bench_corpus_sentences_are_unique(tiny_marian, tmp_path):
     # whole sentences never repeat across copies; only a leading piece of a sentence split to the
     # tiny model's 62-token budget can (the copy number sits at the end of the sentence)
     assert len(one) > 50 and 1.95 * len(one) <= len(two) <= 2 * len(one)
+
+
+def test_token_counter_memoizes_and_stays_bounded():
+    calls = []
+
+    class Counting:
+        def count_tokens(self, texts):
+            calls.extend(texts)
+            return [len(t.split()) for t in texts]
+
+    count = token_counter(Counting(), limit=2)
+    assert [count("a b"), count("a b"), count("c")] == [2, 2, 1]
+    assert calls == ["a b", "c"]  # the repeat came from the memo
+    count("d e f")  # the memo was full: emptied, so "a b" is counted again
+    assert count("a b") == 2 and calls == ["a b", "c", "d e f", "a b"]

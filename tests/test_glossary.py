@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from mt.glossary import Entry, Glossary, GlossaryError, Mention, load_glossary
+from mt.glossary import Entry, Glossary, GlossaryError, Mention, glossary_or_files, load_glossary
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -322,3 +322,12 @@ def _timed(fn, *args) -> float:
     start = time.perf_counter()
     fn(*args)
     return time.perf_counter() - start
+
+
+def test_glossary_or_files(tmp_path):
+    path = tmp_path / "g.tsv"
+    path.write_text("source\ttarget\nГоремикін\tGoremykin\n", encoding="utf-8")
+    given = Glossary([Entry(sources=("Київ",), target="Kyiv")])
+    assert glossary_or_files(given, [str(path)]) is given  # a given glossary wins over files
+    assert glossary_or_files(None, []) is None
+    assert glossary_or_files(None, [str(path)]).targets == ["Goremykin"]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Callable, Protocol
 
 from mt.models import ModelSpec, resolve
 
@@ -57,6 +57,24 @@ class Engine(Protocol):
     def generate(self, texts: list[str], settings: GenerateSettings | None = None) -> list[Hypothesis]: ...
 
     def describe(self) -> dict: ...
+
+
+def token_counter(engine: Engine, limit: int = 20_000) -> Callable[[str], int]:
+    """`engine.count_tokens` for one text, memoized; the memo is emptied at `limit` texts.
+
+    Segmentation, batching and chunk planning count the same texts many times.
+    """
+    cache: dict[str, int] = {}
+
+    def count(text: str) -> int:
+        n = cache.get(text)
+        if n is None:
+            if len(cache) >= limit:
+                cache.clear()
+            n = cache[text] = engine.count_tokens([text])[0]
+        return n
+
+    return count
 
 
 def pick_device(device: str) -> str:
