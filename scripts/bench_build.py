@@ -12,8 +12,6 @@
 from __future__ import annotations
 
 import importlib.util
-import io
-import json
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,81 +29,19 @@ def _builder():
 
 def build_marian(folder: Path) -> Path:
     """Random-weight Marian with opus-mt-uk-en's shape, in the opus-mt file layout."""
-    import sentencepiece as spm
-    import torch
-    from transformers import GenerationConfig, MarianConfig, MarianMTModel, MarianTokenizer
-
     if (folder / "model.safetensors").exists():
         return folder
-    folder.mkdir(parents=True, exist_ok=True)
-    tiny = _builder()
-    lines = [x for x in (tiny.seed_text() + "\n" + tiny.english_text()).splitlines() if x.strip()]
-    proto = io.BytesIO()
-    spm.SentencePieceTrainer.train(sentence_iterator=iter(lines), model_writer=proto, vocab_size=4000,
-                                   model_type="unigram", character_coverage=1.0, unk_id=1, bos_id=-1, eos_id=0,
-                                   pad_id=-1, hard_vocab_limit=False, minloglevel=2, num_threads=1)
-    for name in ("source.spm", "target.spm"):
-        (folder / name).write_bytes(proto.getvalue())
-    sp = spm.SentencePieceProcessor(model_proto=proto.getvalue())
-    vocab = {"</s>": 0, "<unk>": 1}
-    for index in range(sp.get_piece_size()):
-        vocab.setdefault(sp.id_to_piece(index), len(vocab))
-    while len(vocab) < MARIAN_VOCAB - 1:  # filler up to the real size; never produced by the tokenizer
-        vocab[f"\u2581f{len(vocab)}"] = len(vocab)
-    vocab["<pad>"] = len(vocab)
-    (folder / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
-    MarianTokenizer(str(folder / "source.spm"), str(folder / "target.spm"), str(folder / "vocab.json"),
-                    model_max_length=512).save_pretrained(folder)
-    pad = vocab["<pad>"]
-    config = MarianConfig(vocab_size=len(vocab), d_model=512, encoder_layers=6, decoder_layers=6,
-                          encoder_attention_heads=8, decoder_attention_heads=8, encoder_ffn_dim=2048,
-                          decoder_ffn_dim=2048, max_position_embeddings=512, activation_function="swish",
-                          pad_token_id=pad, eos_token_id=0, decoder_start_token_id=pad, forced_eos_token_id=0,
-                          scale_embedding=True, share_encoder_decoder_embeddings=True)
-    torch.manual_seed(0)
-    model = MarianMTModel(config)
-    model.generation_config = GenerationConfig(num_beams=4, max_length=512, pad_token_id=pad, eos_token_id=0,
-                                               decoder_start_token_id=pad, bad_words_ids=[[pad]])
-    model.save_pretrained(folder, safe_serialization=True)
-    return folder
+    return _builder().build_marian(folder, d_model=512, layers=6, max_positions=512, vocab_size=4000, heads=8,
+                                   ffn=2048, fill_vocab=MARIAN_VOCAB, activation="swish", beams=4, demo=False)
 
 
 def build_bart(folder: Path) -> Path:
     """Random-weight BART with distilbart-cnn-12-6's shape."""
-    import torch
-    from tokenizers import ByteLevelBPETokenizer
-    from transformers import BartConfig, BartForConditionalGeneration, BartTokenizer, GenerationConfig
-
     if (folder / "model.safetensors").exists():
         return folder
-    folder.mkdir(parents=True, exist_ok=True)
-    bpe = ByteLevelBPETokenizer()
-    bpe.train_from_iterator(english_text().splitlines(), vocab_size=2000, min_frequency=1,
-                            special_tokens=["<s>", "<pad>", "</s>", "<unk>", "<mask>"], show_progress=False)
-    bpe.save_model(str(folder))
-    vocab = json.loads((folder / "vocab.json").read_text(encoding="utf-8"))
-    while len(vocab) < BART_VOCAB:
-        vocab[f"\u0120f{len(vocab)}"] = len(vocab)
-    (folder / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
-    tok = BartTokenizer(str(folder / "vocab.json"), str(folder / "merges.txt"), model_max_length=1024)
-    tok.save_pretrained(folder)
-    config = BartConfig(vocab_size=BART_VOCAB, d_model=1024, encoder_layers=12, decoder_layers=6,
-                        encoder_attention_heads=16, decoder_attention_heads=16, encoder_ffn_dim=4096,
-                        decoder_ffn_dim=4096, max_position_embeddings=1024, pad_token_id=tok.pad_token_id,
-                        bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id,
-                        decoder_start_token_id=tok.eos_token_id, forced_bos_token_id=tok.bos_token_id,
-                        forced_eos_token_id=tok.eos_token_id)
-    torch.manual_seed(0)
-    model = BartForConditionalGeneration(config)
-    model.generation_config = GenerationConfig(num_beams=4, max_length=142, min_length=56, no_repeat_ngram_size=3,
-                                               length_penalty=2.0, early_stopping=True,
-                                               pad_token_id=config.pad_token_id, bos_token_id=config.bos_token_id,
-                                               eos_token_id=config.eos_token_id,
-                                               decoder_start_token_id=config.decoder_start_token_id,
-                                               forced_bos_token_id=config.bos_token_id,
-                                               forced_eos_token_id=config.eos_token_id)
-    model.save_pretrained(folder, safe_serialization=True)
-    return folder
+    return _builder().build_bart(folder, d_model=1024, layers=12, decoder_layers=6, max_positions=1024,
+                                 vocab_size=2000, heads=16, ffn=4096, fill_vocab=BART_VOCAB, demo=False,
+                                 generation={"num_beams": 4, "max_length": 142, "min_length": 56})
 
 
 def _mark(sentence: str, k: int) -> str:

@@ -60,8 +60,14 @@ def _mark(folder: Path) -> None:
 
 
 def build_marian(folder: Path, d_model: int = 32, layers: int = 2, max_positions: int = 64,
-                 vocab_size: int = 1000, seed: int = 0) -> Path:
-    """A tiny Marian uk->en model in `folder` (opus-mt file layout)."""
+                 vocab_size: int = 1000, seed: int = 0, *, heads: int = 2, ffn: int | None = None,
+                 fill_vocab: int = 0, activation: str | None = None, beams: int = 2, demo: bool = True) -> Path:
+    """A random-weight Marian uk->en model in `folder` (opus-mt file layout), tiny by default.
+
+    SentencePiece is trained on the seeds with `vocab_size` pieces; `fill_vocab`
+    pads vocab.json with entries the tokenizer never produces, up to a real
+    model's size. `demo` writes the MT_DEMO_MODEL marker.
+    """
     import sentencepiece as spm
     import torch
     from transformers import GenerationConfig, MarianConfig, MarianMTModel, MarianTokenizer
@@ -81,6 +87,8 @@ def build_marian(folder: Path, d_model: int = 32, layers: int = 2, max_positions
     vocab = {"</s>": 0, "<unk>": 1}
     for index in range(processor.get_piece_size()):
         vocab.setdefault(processor.id_to_piece(index), len(vocab))
+    while len(vocab) < fill_vocab - 1:  # filler up to a real size; never produced by the tokenizer
+        vocab[f"\u2581f{len(vocab)}"] = len(vocab)
     vocab["<pad>"] = len(vocab)
     (folder / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
     tokenizer = MarianTokenizer(str(folder / "source.spm"), str(folder / "target.spm"), str(folder / "vocab.json"),
@@ -89,23 +97,30 @@ def build_marian(folder: Path, d_model: int = 32, layers: int = 2, max_positions
     pad = vocab["<pad>"]
     config = MarianConfig(
         vocab_size=len(vocab), d_model=d_model, encoder_layers=layers, decoder_layers=layers,
-        encoder_attention_heads=2, decoder_attention_heads=2, encoder_ffn_dim=2 * d_model,
-        decoder_ffn_dim=2 * d_model, max_position_embeddings=max_positions, pad_token_id=pad,
+        encoder_attention_heads=heads, decoder_attention_heads=heads, encoder_ffn_dim=ffn or 2 * d_model,
+        decoder_ffn_dim=ffn or 2 * d_model, max_position_embeddings=max_positions, pad_token_id=pad,
         eos_token_id=0, decoder_start_token_id=pad, forced_eos_token_id=0, scale_embedding=True,
-        share_encoder_decoder_embeddings=True,
+        share_encoder_decoder_embeddings=True, **({"activation_function": activation} if activation else {}),
     )
     torch.manual_seed(seed)
     net = MarianMTModel(config)
-    net.generation_config = GenerationConfig(num_beams=2, max_length=max_positions, pad_token_id=pad,
+    net.generation_config = GenerationConfig(num_beams=beams, max_length=max_positions, pad_token_id=pad,
                                              eos_token_id=0, decoder_start_token_id=pad, bad_words_ids=[[pad]])
     net.save_pretrained(folder, safe_serialization=True)
-    _mark(folder)
+    if demo:
+        _mark(folder)
     return folder
 
 
 def build_bart(folder: Path, d_model: int = 32, layers: int = 2, max_positions: int = 128,
-               vocab_size: int = 600, seed: int = 0) -> Path:
-    """A tiny BART summarizer with a byte-level BPE vocabulary trained on English text."""
+               vocab_size: int = 600, seed: int = 0, *, decoder_layers: int | None = None, heads: int = 2,
+               ffn: int | None = None, fill_vocab: int = 0, generation: dict | None = None,
+               demo: bool = True) -> Path:
+    """A random-weight BART summarizer with a byte-level BPE trained on English text, tiny by default.
+
+    `fill_vocab` pads vocab.json up to a real model's size; `generation`
+    overrides the generation config (beams, lengths).
+    """
     import torch
     from tokenizers import ByteLevelBPETokenizer
     from transformers import BartConfig, BartForConditionalGeneration, BartTokenizer, GenerationConfig
@@ -115,26 +130,33 @@ def build_bart(folder: Path, d_model: int = 32, layers: int = 2, max_positions: 
     bpe.train_from_iterator(english_text().splitlines(), vocab_size=vocab_size, min_frequency=1,
                             special_tokens=["<s>", "<pad>", "</s>", "<unk>", "<mask>"], show_progress=False)
     bpe.save_model(str(folder))
+    if fill_vocab:
+        vocab = json.loads((folder / "vocab.json").read_text(encoding="utf-8"))
+        while len(vocab) < fill_vocab:
+            vocab[f"\u0120f{len(vocab)}"] = len(vocab)
+        (folder / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
     tokenizer = BartTokenizer(str(folder / "vocab.json"), str(folder / "merges.txt"), model_max_length=max_positions)
     tokenizer.save_pretrained(folder)
     config = BartConfig(
-        vocab_size=len(tokenizer), d_model=d_model, encoder_layers=layers, decoder_layers=layers,
-        encoder_attention_heads=2, decoder_attention_heads=2, encoder_ffn_dim=2 * d_model,
-        decoder_ffn_dim=2 * d_model, max_position_embeddings=max_positions, pad_token_id=tokenizer.pad_token_id,
+        vocab_size=len(tokenizer), d_model=d_model, encoder_layers=layers, decoder_layers=decoder_layers or layers,
+        encoder_attention_heads=heads, decoder_attention_heads=heads, encoder_ffn_dim=ffn or 2 * d_model,
+        decoder_ffn_dim=ffn or 2 * d_model, max_position_embeddings=max_positions, pad_token_id=tokenizer.pad_token_id,
         bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
         decoder_start_token_id=tokenizer.eos_token_id, forced_bos_token_id=tokenizer.bos_token_id,
         forced_eos_token_id=tokenizer.eos_token_id,
     )
     torch.manual_seed(seed)
     net = BartForConditionalGeneration(config)
+    settings = {"num_beams": 2, "max_length": 60, "min_length": 8, "no_repeat_ngram_size": 3, "length_penalty": 2.0,
+                "early_stopping": True, **(generation or {})}
     net.generation_config = GenerationConfig(
-        num_beams=2, max_length=60, min_length=8, no_repeat_ngram_size=3, length_penalty=2.0,
-        early_stopping=True, pad_token_id=config.pad_token_id, bos_token_id=config.bos_token_id,
+        **settings, pad_token_id=config.pad_token_id, bos_token_id=config.bos_token_id,
         eos_token_id=config.eos_token_id, decoder_start_token_id=config.decoder_start_token_id,
         forced_bos_token_id=config.bos_token_id, forced_eos_token_id=config.eos_token_id,
     )
     net.save_pretrained(folder, safe_serialization=True)
-    _mark(folder)
+    if demo:
+        _mark(folder)
     return folder
 
 
