@@ -115,10 +115,14 @@ def clusters_used(clusters, result) -> list:
     return [c.as_dict() for c in clusters if c.target in targets]
 
 
-def assemble_table(out: Path, container: str, manifest) -> Path | None:
-    """Write OUT/<container>.en.<fmt> from its row parts, in row order, atomically."""
-    rows = sorted((r for r in manifest.latest.values() if r.get("container") == container and r.get("row")),
-                  key=lambda r: r["row"])
+def assemble_table(out: Path, container: str, manifest, rows: set[int] | None = None) -> Path | None:
+    """Write OUT/<container>.en.<fmt> from its row parts, in row order, atomically.
+
+    `rows` limits the table to the rows the input has now (a shrunken input
+    table leaves no stale rows behind); None takes every row ever recorded.
+    """
+    rows = sorted((r for r in manifest.latest.values() if r.get("container") == container and r.get("row")
+                   and (rows is None or r["row"] in rows)), key=lambda r: r["row"])
     if not rows:
         return None
     source = rows[0].get("source", "")

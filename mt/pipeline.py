@@ -87,12 +87,12 @@ def translate_corpus(paths: Iterable[str | Path], out: str | Path, options: Tran
                 summary.engine = state["translator"].engine.name
             return state["translator"]
 
-        containers: set[str] = set()
+        containers: dict[str, set[int]] = {}  # table -> its rows in this run (rows gone since are dropped)
         window: list[Document] = []
         chars = 0
         for item in progress.documents(load_corpus(paths, corpus)):
             if item.container:
-                containers.add(item.container)
+                containers.setdefault(item.container, set()).add(item.row)
             if isinstance(item, Failed):
                 _record_failure(manifest, summary, item, spec.label, progress)
                 continue
@@ -111,7 +111,7 @@ def translate_corpus(paths: Iterable[str | Path], out: str | Path, options: Tran
             _process(window, get_translator, manifest, summary, terms, out, key, options, clusters, progress)
         for container in sorted(containers):
             try:
-                outputs.assemble_table(out, container, manifest)
+                outputs.assemble_table(out, container, manifest, rows=containers[container])
             except OutputError as exc:
                 summary.failed.append({"id": container, "source": container, "error": str(exc)})
     if state["translator"] is not None:
