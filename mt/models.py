@@ -3,8 +3,8 @@
 Resolution order for ``--model NAME``:
 
 1. ``NAME`` is an existing folder            -> load it from there;
-2. ``NAME`` is a preset in models/registry.toml and ``models/<preset>/`` exists
-   (written by ``mt models pull``)           -> load that folder;
+2. ``NAME`` is a preset in mt/registry.toml and ``<models_dir()>/<preset>/``
+   exists (written by ``mt models pull``)    -> load that folder;
 3. otherwise the Hub id (the preset's ``hub`` or ``NAME`` itself) goes to
    ``from_pretrained``, which uses the Hugging Face cache and downloads when
    the Hub is reachable.
@@ -22,7 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
-REGISTRY_PATH = PACKAGE_ROOT.parent / "models" / "registry.toml"
+REGISTRY_PATH = PACKAGE_ROOT / "registry.toml"  # package data: installed with the wheel too
+# a source checkout keeps its models in <checkout>/models; an installed package in ~/.cache/mt/models
+CHECKOUT_MODELS = PACKAGE_ROOT.parent / "models"
 
 
 class ModelError(Exception):
@@ -103,8 +105,8 @@ def models_dir() -> Path:
     env = os.environ.get("MT_MODELS_DIR")
     if env:
         return Path(env)
-    if REGISTRY_PATH.parent.is_dir():
-        return REGISTRY_PATH.parent
+    if CHECKOUT_MODELS.is_dir() and (PACKAGE_ROOT.parent / "pyproject.toml").exists():
+        return CHECKOUT_MODELS
     return Path.home() / ".cache" / "mt" / "models"
 
 

@@ -12,6 +12,29 @@ def test_registry_has_the_design_presets():
     assert Registry.load().default("summarize") == "distilbart-cnn"
 
 
+def test_registry_ships_with_the_package():
+    import tomllib
+
+    import mt.models
+
+    assert mt.models.REGISTRY_PATH.parent == mt.models.PACKAGE_ROOT and mt.models.REGISTRY_PATH.exists()
+    pyproject = tomllib.loads((mt.models.PACKAGE_ROOT.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "registry.toml" in pyproject["tool"]["setuptools"]["package-data"]["mt"]  # so wheels carry it
+
+
+def test_models_dir_of_an_installed_package(tmp_path, monkeypatch):
+    import mt.models
+
+    monkeypatch.delenv("MT_MODELS_DIR", raising=False)
+    site = tmp_path / "site-packages"
+    (site / "models").mkdir(parents=True)  # some other project's folder: not ours without a pyproject beside it
+    monkeypatch.setattr(mt.models, "PACKAGE_ROOT", site / "mt")
+    monkeypatch.setattr(mt.models, "CHECKOUT_MODELS", site / "models")
+    assert mt.models.models_dir() == mt.models.Path.home() / ".cache" / "mt" / "models"
+    monkeypatch.setenv("MT_MODELS_DIR", str(tmp_path / "store"))
+    assert mt.models.models_dir() == tmp_path / "store"
+
+
 def test_resolve_preset_hub_id_and_folder(tiny_marian):
     assert resolve(None).hub == "Helsinki-NLP/opus-mt-uk-en"
     assert resolve("Helsinki-NLP/opus-mt-uk-en").preset == "opus-mt-uk-en"

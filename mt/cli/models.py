@@ -16,7 +16,7 @@ def models() -> None:
 @models.command("list")
 @click.option("--json", "as_json", is_flag=True)
 def list_models(as_json: bool) -> None:
-    """Presets from models/registry.toml and whether each is available offline."""
+    """Presets from mt/registry.toml and whether each is available offline."""
     from mt.models import Registry, cached_status, resolve
 
     rows = []
