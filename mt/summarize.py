@@ -25,10 +25,10 @@ import re
 import time
 import unicodedata
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from mt.engines import EngineOptions, Hypothesis, create_engine
-from mt.engines.base import GenerateSettings, token_counter
+from mt.engines.base import GenerateSettings, length_batches, token_counter
 from mt.segment import split_sentences, split_to_budget
 from mt.translate import collapse_loops, is_degenerate
 
@@ -260,15 +260,7 @@ class Summarizer:
         # stopping at max_new_tokens is a length cap here, not a sign of a loop
         return self.options.repetition_guard and is_degenerate(source_tokens, replace(hyp, hit_limit=False))
 
-    def _batches(self, texts: list[str], tokens: dict[str, int]) -> Iterator[list[str]]:
+    def _batches(self, texts: list[str], tokens: dict[str, int]) -> list[list[str]]:
         """Length-sorted batches bounded by padded tokens and by batch size."""
         options = getattr(self.engine, "options", self.options.engine)
-        limit, size = options.batch_tokens, options.max_batch_size
-        batch: list[str] = []
-        for text in sorted(texts, key=lambda t: tokens[t]):
-            if batch and ((len(batch) + 1) * tokens[text] > limit or len(batch) >= size):
-                yield batch
-                batch = []
-            batch.append(text)
-        if batch:
-            yield batch
+        return length_batches(texts, tokens.__getitem__, options.batch_tokens, options.max_batch_size)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from mt.corpus import Document
 from mt.engines import EngineOptions, Hypothesis, create_engine
-from mt.engines.base import GenerateSettings, token_counter
+from mt.engines.base import GenerateSettings, length_batches, token_counter
 from mt.segment import Piece, reassemble, segment
 
 if TYPE_CHECKING:
@@ -173,19 +173,10 @@ class Translator:
             results.append(out)
         return results
 
-    def _batches(self, texts: list[str], tokens: dict[str, int]):
+    def _batches(self, texts: list[str], tokens: dict[str, int]) -> list[list[str]]:
         """Length-sorted batches bounded by padded tokens and by batch size."""
-        order = sorted(texts, key=lambda t: tokens[t])
-        limit, max_size = self.engine_options.batch_tokens, self.engine_options.max_batch_size
-        batch: list[str] = []
-        for text in order:
-            longest = tokens[text]  # sorted ascending: the newcomer is the longest
-            if batch and ((len(batch) + 1) * longest > limit or len(batch) >= max_size):
-                yield batch
-                batch = []
-            batch.append(text)
-        if batch:
-            yield batch
+        options = self.engine_options
+        return length_batches(texts, tokens.__getitem__, options.batch_tokens, options.max_batch_size)
 
     @property
     def engine_options(self) -> EngineOptions:

@@ -15,7 +15,7 @@ import pytest
 
 from mt.corpus import parse_text
 from mt.engines import EngineOptions, create_engine
-from mt.engines.base import GenerateSettings, token_counter
+from mt.engines.base import GenerateSettings, length_batches, token_counter
 from mt.segment import segment
 from mt.translate import TranslateOptions, Translator
 
@@ -299,3 +299,11 @@ def test_token_counter_memoizes_and_stays_bounded():
     assert calls == ["a b", "c"]  # the repeat came from the memo
     count("d e f")  # the memo was full: emptied, so "a b" is counted again
     assert count("a b") == 2 and calls == ["a b", "c", "d e f", "a b"]
+
+
+def test_length_batches_bound_padded_size_and_count():
+    words = ["a" * n for n in (5, 1, 3, 3, 9, 2)]
+    batches = length_batches(words, len, limit=8, max_size=3)
+    assert [[len(w) for w in b] for b in batches] == [[1, 2], [3, 3], [5], [9]]  # 3 x 3 = 9 > 8 splits
+    assert all(len(b) * max(map(len, b)) <= 8 for b in batches[:-1])  # only the oversized item exceeds
+    assert [len(b) for b in length_batches(["x"] * 7, len, limit=100, max_size=3)] == [3, 3, 1]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Callable, Protocol
+from typing import Callable, Protocol, Sequence, TypeVar
 
 from mt.models import ModelSpec, resolve
 
@@ -57,6 +57,24 @@ class Engine(Protocol):
     def generate(self, texts: list[str], settings: GenerateSettings | None = None) -> list[Hypothesis]: ...
 
     def describe(self) -> dict: ...
+
+
+T = TypeVar("T")
+
+
+def length_batches(items: Sequence[T], length: Callable[[T], int], limit: int, max_size: int) -> list[list[T]]:
+    """`items` sorted by length (stable) and cut into batches of at most `max_size` items whose
+    padded size (items x the longest) stays within `limit`; an item longer than `limit` goes alone."""
+    batches: list[list[T]] = []
+    batch: list[T] = []
+    for item in sorted(items, key=length):
+        if batch and ((len(batch) + 1) * length(item) > limit or len(batch) >= max_size):
+            batches.append(batch)
+            batch = []
+        batch.append(item)
+    if batch:
+        batches.append(batch)
+    return batches
 
 
 def token_counter(engine: Engine, limit: int = 20_000) -> Callable[[str], int]:

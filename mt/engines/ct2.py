@@ -44,7 +44,7 @@ from pathlib import Path
 
 import ctranslate2
 
-from mt.engines.base import EngineOptions, GenerateSettings, Hypothesis, thread_count
+from mt.engines.base import EngineOptions, GenerateSettings, Hypothesis, length_batches, thread_count
 from mt.engines.ct2_convert import converted_model
 from mt.models import ModelSpec, local_files
 
@@ -265,22 +265,12 @@ class CT2Engine:
 
     def _batches(self, lengths: list[int]) -> list[list[int]]:
         """Indices sorted by length, cut into batches bounded by padded tokens and by size."""
-        order = sorted(range(len(lengths)), key=lambda i: lengths[i])
         # batch_tokens bounds the padded source tokens in flight across all workers together
         limit = max(64, self.options.batch_tokens // self.inter_threads)
         max_size = self.options.max_batch_size
         if self.device == "cpu":
             max_size = min(max_size, int(os.environ.get("MT_CT2_MAX_SENTENCES") or CPU_MAX_SENTENCES))
-        batches: list[list[int]] = []
-        batch: list[int] = []
-        for i in order:
-            if batch and ((len(batch) + 1) * lengths[i] > limit or len(batch) >= max_size):
-                batches.append(batch)
-                batch = []
-            batch.append(i)
-        if batch:
-            batches.append(batch)
-        return batches
+        return length_batches(range(len(lengths)), lengths.__getitem__, limit, max_size)
 
     def _decoding_options(self, settings: GenerateSettings) -> dict:
         gen = self.generation
