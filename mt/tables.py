@@ -39,8 +39,12 @@ def _row_key(record: dict, id_column: str, row: int, seen: set[str]) -> str:
     """A row's id from its id column (sanitized: it never becomes a path), else its row number."""
     value = record.get(id_column)
     key = safe_component(str(value), fallback=str(row)) if value not in (None, "") else str(row)
-    if key in seen:
-        key = f"{key}~{row}"
+    if key in seen:  # a repeated id gets its row number; a row whose own id is taken that way, a count
+        base = key = f"{key}~{row}"
+        n = 1
+        while key in seen:
+            n += 1
+            key = f"{base}~{n}"
     seen.add(key)
     return key
 

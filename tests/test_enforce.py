@@ -1,4 +1,4 @@
-"""Enforcement of glossary targets on English output, metrics and the decoding bias."""
+"""Enforcement of glossary targets on English output, and its metrics."""
 from __future__ import annotations
 
 import json
@@ -174,31 +174,3 @@ def test_term_stats(gl):
     total = TermStats()
     total += stats
     assert total.matched == stats.matched
-
-
-def test_glossary_bias_boosts_phrase_continuations():
-    torch = pytest.importorskip("torch")
-    from transformers import LogitsProcessor, LogitsProcessorList
-
-    from mt.bias import GlossaryBias
-    from mt.enforce import GlossaryBias as Reexported
-
-    assert Reexported is GlossaryBias and issubclass(GlossaryBias, LogitsProcessor)
-    bias = GlossaryBias([[[5, 6, 7]], [[8], []]], num_beams=2, bonus=4.0, first_factor=0.25)
-    input_ids = torch.tensor([[0, 1, 5],   # batch 0 beam 0: prefix [5] -> boost 6
-                              [0, 5, 6],   # batch 0 beam 1: prefix [5, 6] -> boost 7
-                              [0, 2, 3],   # batch 1 beam 0: nothing yet -> mild boost of 8
-                              [0, 8, 3]])  # batch 1 beam 1: phrase [8] done -> no boost
-    scores = torch.zeros(4, 10)
-    out = LogitsProcessorList([bias])(input_ids, scores.clone())
-    expected = torch.zeros(4, 10)
-    expected[0, 6] = 4.0
-    expected[1, 7] = 4.0
-    expected[2, 8] = 1.0
-    assert torch.equal(out, expected)
-    # a row with no prefix of the phrase gets only the mild first-token boost
-    first = GlossaryBias([[[5, 6]]], num_beams=1, bonus=2.0)(torch.tensor([[0, 9]]), torch.zeros(1, 10))
-    assert first[0, 5].item() == 0.5 and first.sum().item() == 0.5
-    # rows beyond the phrases given, and out-of-vocabulary ids, are ignored
-    safe = GlossaryBias([[[50]]], num_beams=1)(torch.tensor([[0], [0]]), torch.full((2, 10), -1.0))
-    assert torch.equal(safe, torch.full((2, 10), -1.0))

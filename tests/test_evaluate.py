@@ -1,4 +1,4 @@
-"""mt.evaluate / mt.metrics: input shapes, metrics equal to their libraries, bootstrap, reports."""
+"""mt.evaluate end to end: input shapes, metrics equal to their libraries, bootstrap, reports."""
 from __future__ import annotations
 
 import csv
@@ -11,8 +11,9 @@ from sacrebleu.metrics import BLEU, CHRF, TER
 from sacrebleu.significance import PairedTest
 
 from mt import metrics as M
-from mt.evaluate import (EvaluateError, EvaluateOptions, append_scores_markdown, evaluate, extract_summary,
-                         render_markdown, render_text)
+from mt.evaluate import (EvaluateError, EvaluateOptions, append_scores_markdown, evaluate, render_markdown,
+                         render_text)
+from tests.evaluate_helpers import systems as _systems, write_lines
 
 HYPS = ["The delegation arrived in Pyongyang on 6 November.",
         "Kim Jong Un approved sending six thousand soldiers.",
@@ -28,11 +29,6 @@ UK = "Делегація прибула до Пхеньяну в понеділ�
 def opts(hyp, ref, **kw) -> EvaluateOptions:
     hyps = tuple(Path(h) for h in (hyp if isinstance(hyp, (list, tuple)) else [hyp]))
     return EvaluateOptions(hyps=hyps, ref=Path(ref), **kw)
-
-
-def write_lines(path: Path, lines: list[str]) -> Path:
-    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
-    return path
 
 
 @pytest.fixture()
@@ -66,13 +62,6 @@ def test_rouge_equals_rouge_score_with_stemmer(lines):
         assert report.corpus[key] == pytest.approx(sum(per_doc) / len(per_doc))
     assert report.lang == "en"
     assert report.signatures["rouge"].startswith("rouge-score 0.1.2|stem:yes|tok:default")
-
-
-def test_rouge_lsum_uses_one_sentence_per_line():
-    assert M.split_sentences("First one. Second one! Third?\nFourth line") == \
-        "First one.\nSecond one!\nThird?\nFourth line"
-    assert M.split_sentences("Прибув 6 листопада. Переговори пройшли.") == "Прибув 6 листопада.\nПереговори пройшли."
-    assert M.split_sentences('He said "go." Then (2024) «Так.» Далі') == 'He said "go."\nThen (2024) «Так.»\nДалі'
 
 
 def test_cyrillic_rouge_keeps_ukrainian_words(tmp_path):
@@ -139,13 +128,6 @@ def test_folders_are_read_recursively_and_briefs_without_summary_warn(tmp_path):
     report = evaluate(opts(hyp, ref, metrics=("bleu",)))
     assert [d["id"] for d in report.documents] == ["sub/a"] and report.corpus["bleu"] == 0
     assert any("no '## Summary' section" in w for w in report.warnings)
-
-
-def test_extract_summary():
-    md = "# T\n\n## Summary\n\nOne. Two.\n\n### detail\nThree.\n\n## Key facts\n- x\n"
-    assert extract_summary(md) == "One. Two.\n\n### detail\nThree."
-    assert extract_summary("# T\nno summary") is None
-    assert extract_summary("## Summary\n\n(empty summary)\n\n## People\n") == ""
 
 
 def _rows() -> list[dict]:
@@ -247,14 +229,6 @@ def test_folders_report_missing_and_extra(tmp_path):
 # --------------------------------------------------------------------------- comparison
 
 
-def _systems(tmp_path) -> tuple[Path, Path, Path, list[str], list[str], list[str]]:
-    refs = [f"Delegation number {i} arrived in Pyongyang on Monday to discuss military cooperation." for i in range(40)]
-    good = [r.replace("Monday", "Tuesday") if i % 3 == 0 else r for i, r in enumerate(refs)]
-    bad = [" ".join(w if j % 2 else "lorem" for j, w in enumerate(r.split())) for r in refs]
-    return (write_lines(tmp_path / "good.txt", good), write_lines(tmp_path / "bad.txt", bad),
-            write_lines(tmp_path / "ref.txt", refs), good, bad, refs)
-
-
 def test_paired_bootstrap_detects_the_better_system(tmp_path):
     good, bad, ref, good_l, bad_l, refs = _systems(tmp_path)
     report = evaluate(opts([bad, good], ref, metrics=("bleu", "chrf", "ter", "rouge")))
@@ -276,18 +250,6 @@ def test_paired_bootstrap_detects_the_better_system(tmp_path):
     assert result["metrics"]["bleu"]["system_ci"] == round(scores["BLEU"][1].ci, 4)
     assert evaluate(opts([bad, good], ref, metrics=("bleu",))).comparison["systems"] == \
         {"good.txt": {"n_items": 40, "metrics": {"bleu": result["metrics"]["bleu"]}}}  # reproducible
-
-
-def test_bootstrap_mirror_uses_sacrebleus_resamples(tmp_path):
-    _, _, _, good, bad, refs = _systems(tmp_path)
-    cmp, _ = M.paired_bootstrap_sacrebleu("bleu", bad, good, refs)
-    import numpy as np
-
-    metric = BLEU()
-    stats = [np.array(metric._extract_corpus_statistics(s, [refs]), dtype="float32") for s in (bad, good)]
-    mine = M._compare_stats(stats[0], stats[1], M.bootstrap_indices(len(refs), 1000, 12345),
-                            lambda s: metric._compute_score_from_stats(s).score)
-    assert mine.p_value == cmp.p_value and mine.system_ci == pytest.approx(cmp.system_ci)
 
 
 def test_equal_systems_show_no_difference(lines):
@@ -328,27 +290,11 @@ def test_terms_without_glossary_are_skipped_when_asked_for(lines):
     assert "terms" not in evaluate(opts(*lines, metrics=None)).skipped  # default: silently not applicable
 
 
-def test_contains_term_is_exact_and_whole_word():
-    assert M.contains_term("Kim Jong Un's visit", "Kim Jong Un")
-    assert not M.contains_term("Kim Jong Unn", "Kim Jong Un")
-    assert not M.contains_term("kim jong un", "Kim Jong Un")
-
-
 def test_comet_is_skipped_with_a_plain_reason(lines):
     report = evaluate(opts(*lines))
     assert report.skipped["comet"].startswith("unbabel-comet is not installed")
     assert "comet" not in report.corpus
     assert "COMET" in render_text(report) and "unbabel-comet is not installed" in render_text(report)
-
-
-def test_comet_never_downloads_a_missing_model(monkeypatch, tmp_path):
-    real = M.importlib.util.find_spec
-    monkeypatch.setattr(M.importlib.util, "find_spec", lambda name, *a: object() if name == "comet" else real(name, *a))
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    ckpt, reason = M.find_comet_model("mt-tests/no-such-comet-model")
-    assert ckpt is None and "not in the local Hugging Face cache" in reason
-    ckpt, reason = M.find_comet_model(str(tmp_path))
-    assert ckpt is None and "checkpoints/model.ckpt" in reason
 
 
 # --------------------------------------------------------------------------- reports

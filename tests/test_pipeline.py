@@ -5,7 +5,7 @@ import pytest
 from mt import outputs
 from mt.corpus import CorpusOptions
 from mt.engines import EngineOptions
-from mt.manifest import LockedError, RunLock, read_manifest
+from mt.manifest import LockedError, read_manifest
 from mt.pipeline import translate_corpus
 from mt.translate import TranslateOptions
 
@@ -128,13 +128,6 @@ def test_second_run_on_a_locked_out_is_refused(seeds_copy, tmp_path, tiny_marian
     lock_held_elsewhere(out)
     with pytest.raises(LockedError, match="another mt run"):
         translate_corpus([seeds_copy], out, options(tiny_marian), translator=translator)
-
-
-def test_run_lock_is_reentrant_within_a_process(tmp_path):
-    with RunLock(tmp_path / "out"):
-        with RunLock(tmp_path / "out"):
-            pass
-        assert (tmp_path / "out" / ".mt" / "lock").exists()
 
 
 def test_glossary_targets_always_reach_the_english(seeds_copy, tmp_path, tiny_marian, translator):

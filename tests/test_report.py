@@ -9,7 +9,6 @@ from click.testing import CliRunner
 from mt.brief import build_brief, write_brief
 from mt.cli import main
 from mt.report import CSP, render_report, write_report
-from mt.report_marks import align_terms, english_marks, highlight
 from tests.report_helpers import (GLOSSARY, HOSTILE_ID, assert_counts_match_manifest, parse, records,
                                   report_out)  # noqa: F401 - report_out is a fixture
 
@@ -132,21 +131,3 @@ def test_missed_terms_badges_and_failed_documents(tmp_path):
     assert html.count('class="term repaired more"') == 1 and doc["missed_box"] == 1
     assert doc["dropped"] == "Removed boilerplate (1)" and "Реклама &lt;i&gt;" in html
     assert "undecodable &lt;bytes&gt;" in html and 'data-id="b&lt;i&gt;"' in html
-
-
-def test_marks_helpers():
-    texts = ["Кім приїхав до Кімнати.", "Кім Чен Ин і Кім."]
-    terms = [{"text": "Кім", "target": "Kim", "status": "enforced"},
-             {"text": "Кім Чен Ин", "target": "Kim Jong Un", "status": "enforced"},
-             {"text": "Кім", "target": "Kim", "status": "repaired"}]
-    placed, unplaced = align_terms(texts, terms)
-    assert not unplaced and [[(m.start, m.end) for m in p] for p in placed] == [[(0, 3)], [(0, 10), (13, 16)]]
-    english = "Kim Jong Un and Kim met."
-    marks = english_marks(english, [m.term for m in placed[1]])
-    assert [(english[m.start:m.end], m.term["status"]) for m in marks] == [("Kim Jong Un", "enforced"),
-                                                                           ("Kim", "repaired")]
-    assert highlight("a <b> Kim", [type(marks[0])(6, 9, {"target": "K<m", "status": "enforced"})]) == (
-        'a &lt;b&gt; <mark class="term enforced" data-status="enforced" title="K&lt;m">Kim</mark>')
-    both = english_marks("Kim Jong Un", [{"target": "Kim Jong Un", "status": "enforced"},
-                                         {"target": "Kim", "status": "repaired"}])
-    assert [(m.start, m.end, m.badge) for m in both] == [(0, 11, False), (11, 11, True)]  # "Kim" only inside
