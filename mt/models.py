@@ -193,16 +193,44 @@ def check_weights(folder: Path, allow_pickle: bool) -> None:
         )
 
 
-def local_files(spec: ModelSpec) -> Path | None:
-    """The local folder for a spec: its own path, or a Hugging Face cache snapshot."""
+def has_weights(folder: Path) -> bool:
+    return any(any(folder.glob(p)) for p in ("*.safetensors", "*.safetensors.index.json", "*.bin", "*.pt"))
+
+
+def local_files(spec: ModelSpec, need_weights: bool = False) -> Path | None:
+    """The local folder for a spec: its own path, or a Hugging Face cache snapshot.
+
+    With `need_weights`, a cache snapshot without weight files does not count:
+    when a Hub repo has only pickle weights, transformers loads safetensors from
+    the Hub's conversion pull request, so the snapshot of the main branch holds
+    only the config and tokenizer.
+    """
     if spec.path:
         return spec.path
     from huggingface_hub import snapshot_download
 
     try:
-        return Path(snapshot_download(spec.hub, revision=spec.revision, local_files_only=True))
+        folder = Path(snapshot_download(spec.hub, revision=spec.revision, local_files_only=True))
     except Exception:  # noqa: BLE001 - any failure means "not cached"
         return None
+    return None if need_weights and not has_weights(folder) else folder
+
+
+# the Hub's safetensors conversion bot opens this pull request on pickle-only repos; transformers
+# loads weights from it (transformers/safetensors_conversion.py) and, like transformers, mt trusts
+# only the bot's open pull request
+SAFETENSORS_PR_TITLE = "Adding `safetensors` variant of this model"
+SAFETENSORS_BOT = "SFconvertbot"
+
+
+def safetensors_pr(hub: str) -> str | None:
+    """``refs/pr/N`` of the Hub's safetensors conversion of a pickle-only model, or None."""
+    from huggingface_hub import get_repo_discussions
+
+    for pr in get_repo_discussions(repo_id=hub, discussion_type="pull_request", discussion_status="open"):
+        if pr.title == SAFETENSORS_PR_TITLE and pr.author == SAFETENSORS_BOT:
+            return pr.git_reference
+    return None
 
 
 def load_pretrained(spec: ModelSpec, allow_pickle: bool = False, device: str = "cpu"):
@@ -216,7 +244,7 @@ def load_pretrained(spec: ModelSpec, allow_pickle: bool = False, device: str = "
 
     transformers.logging.set_verbosity_error()
     transformers.logging.disable_progress_bar()
-    folder = local_files(spec)
+    folder = local_files(spec, need_weights=True)
     if folder is not None:
         check_weights(folder, allow_pickle)
     elif is_offline():
@@ -232,8 +260,9 @@ def load_pretrained(spec: ModelSpec, allow_pickle: bool = False, device: str = "
         text = str(exc)
         if "safetensors" in text.lower() and not allow_pickle:
             raise PickleRefused(
-                f"{spec.hub} has no safetensors weights; mt refuses pickle checkpoints unless "
-                "--allow-pickle is given."
+                f"{spec.hub} has no safetensors weights, and no safetensors conversion could be found on "
+                "the Hub; mt refuses pickle checkpoints unless --allow-pickle is given (only for a "
+                "source you trust)."
             ) from exc
         raise ModelMissing(missing_message(spec, reason=text.splitlines()[0] if text else "")) from exc
     model.eval()
@@ -243,7 +272,12 @@ def load_pretrained(spec: ModelSpec, allow_pickle: bool = False, device: str = "
 
 
 def pull(name: str, dest: Path | None = None, revision: str | None = None) -> Path:
-    """Download a model's files (safetensors, config, tokenizer) into models/<preset>."""
+    """Download a model's files (safetensors, config, tokenizer) into models/<preset>.
+
+    A repo whose branch has only pickle weights gets its safetensors from the
+    Hub's conversion pull request (`safetensors_pr`); without one, nothing
+    unsafe is downloaded and PickleRefused says so.
+    """
     from huggingface_hub import snapshot_download
 
     spec = resolve(name)
@@ -255,8 +289,23 @@ def pull(name: str, dest: Path | None = None, revision: str | None = None) -> Pa
             spec.hub, revision=revision, local_dir=dest,
             allow_patterns=["*.json", "*.safetensors", "*.spm", "*.model", "*.txt", "*.md"],
         )
+        weights_from = revision
+        if not any(dest.glob("*.safetensors")):
+            weights_from = safetensors_pr(spec.hub)
+            if weights_from is None:
+                raise PickleRefused(
+                    f"{spec.hub} has only pickle weights at {revision or 'main'} and no safetensors conversion "
+                    f"on the Hub. mt refuses pickle checkpoints; convert the model with a tool you trust and "
+                    f"use --model FOLDER, or load it from the Hub with --allow-pickle if you trust its source.")
+            snapshot_download(spec.hub, revision=weights_from, local_dir=dest, allow_patterns=["*.safetensors*"])
+    except ModelError:
+        raise
     except Exception as exc:  # noqa: BLE001
         raise ModelMissing(missing_message(spec, reason=str(exc).splitlines()[0])) from exc
+    if weights_from != revision:
+        (dest / "mt-pull.json").write_text(json.dumps({"hub": spec.hub, "revision": revision or "main",
+                                                      "weights_revision": weights_from}, indent=2) + "\n",
+                                           encoding="utf-8")
     return dest
 
 

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 
 from mt.models import ModelMissing, PickleRefused, Registry, check_weights, load_pretrained, resolve
@@ -65,3 +67,70 @@ def test_pickle_only_checkpoint_is_refused(tmp_path):
 def test_tiny_model_loads_through_from_pretrained(tiny_marian):
     tokenizer, model = load_pretrained(resolve(str(tiny_marian)))
     assert model.config.model_type == "marian" and tokenizer("Привіт")["input_ids"]
+
+
+class Discussion:
+    def __init__(self, num, title, author):
+        self.num, self.title, self.author = num, title, author
+        self.git_reference = f"refs/pr/{num}"
+
+
+@pytest.fixture
+def fake_hub(monkeypatch, tmp_path):
+    """A Hub repo with only pickle weights on main, and pull requests to look through."""
+    import huggingface_hub
+
+    hub = {"prs": [], "calls": []}
+
+    def snapshot_download(repo_id, revision=None, local_dir=None, allow_patterns=None, local_files_only=False):
+        hub["calls"].append((revision, tuple(allow_patterns or ())))
+        if local_files_only:
+            folder = tmp_path / "hf-cache" / "snapshot"  # what a from_pretrained of main left behind
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / "config.json").write_text("{}")
+            return str(folder)
+        dest = Path(local_dir)
+        dest.mkdir(parents=True, exist_ok=True)
+        if revision in (None, "main"):
+            (dest / "config.json").write_text('{"model_type": "marian"}')  # pytorch_model.bin is not in the patterns
+        elif revision == "refs/pr/7":
+            (dest / "model.safetensors").write_bytes(b"weights")
+        return str(dest)
+
+    monkeypatch.setattr(huggingface_hub, "snapshot_download", snapshot_download)
+    monkeypatch.setattr(huggingface_hub, "get_repo_discussions", lambda repo_id, **kw: iter(hub["prs"]))
+    monkeypatch.setenv("MT_MODELS_DIR", str(tmp_path / "models"))
+    return hub
+
+
+def test_pull_takes_safetensors_from_the_conversion_bots_pull_request(fake_hub, tmp_path):
+    import json
+
+    from mt.models import SAFETENSORS_PR_TITLE, pull
+
+    fake_hub["prs"] += [Discussion(3, SAFETENSORS_PR_TITLE, "someone"),  # not the bot: never trusted
+                        Discussion(7, SAFETENSORS_PR_TITLE, "SFconvertbot")]
+    dest = pull("opus-mt-uk-en")
+    assert dest == tmp_path / "models" / "opus-mt-uk-en"
+    assert (dest / "model.safetensors").read_bytes() == b"weights" and not list(dest.glob("*.bin"))
+    assert [c[0] for c in fake_hub["calls"]] == [None, "refs/pr/7"]
+    assert json.loads((dest / "mt-pull.json").read_text())["weights_revision"] == "refs/pr/7"
+
+
+def test_pull_without_a_conversion_refuses_and_downloads_no_pickle(fake_hub):
+    from mt.models import pull
+
+    with pytest.raises(PickleRefused, match="only pickle weights at main"):
+        pull("opus-mt-uk-en")
+    assert all("*.bin" not in patterns for _, patterns in fake_hub["calls"])
+
+
+def test_a_cache_snapshot_without_weights_is_not_a_local_model(fake_hub, monkeypatch):
+    from mt.models import local_files
+
+    spec = resolve("opus-mt-uk-en")
+    assert local_files(spec) is not None  # config and tokenizer are there (the ct2 engine reads them)
+    assert local_files(spec, need_weights=True) is None  # but the weights are not
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(ModelMissing, match="mt models pull"):  # not a misleading "pickle" refusal
+        load_pretrained(spec)

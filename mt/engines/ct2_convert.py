@@ -79,7 +79,7 @@ def check_supported(folder: Path | None) -> None:
 
 def converted_model(spec: ModelSpec, quantization: str, allow_pickle: bool = False) -> Path:
     """The cached CTranslate2 folder for `spec`, converting it first if needed."""
-    folder = local_files(spec)
+    folder = local_files(spec, need_weights=True)
     if folder is not None:
         check_weights(folder, allow_pickle)  # PickleRefused is a ModelError: never falls back silently
     elif is_offline():
