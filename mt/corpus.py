@@ -18,6 +18,7 @@ from typing import Iterator
 from bs4 import BeautifulSoup
 
 from mt.clean import clean_paragraphs
+from mt.encoding import EncodingError, decode
 
 TEXT_SUFFIXES = {".txt": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
 TABLE_SUFFIXES = {".jsonl": "jsonl", ".csv": "csv", ".parquet": "parquet"}
@@ -84,87 +85,11 @@ class Failed:
 # ---------------------------------------------------------------- decoding
 
 def decode_bytes(data: bytes) -> tuple[str, str]:
-    """Decode UTF-8 (±BOM), UTF-16/32, cp1251 or koi8-u; raise CorpusError otherwise."""
-    boms = [(b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
-            (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")]
-    for bom, encoding in boms:
-        if data.startswith(bom):
-            try:
-                return data.decode(encoding), encoding
-            except UnicodeDecodeError as exc:
-                raise CorpusError(f"starts with a {encoding} byte-order mark but does not decode: {exc}")
-    if not data.strip():
-        return data.decode("ascii", errors="replace"), "ascii"
-    if b"\x00" in data[:4096]:
-        guess = _bomless_utf16(data)
-        if guess:
-            return guess
-        raise CorpusError("binary file (contains NUL bytes), not text")
+    """(text, encoding) of a file's bytes (see `mt.encoding`); CorpusError when they are not text."""
     try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data[:200_000], cp_isolation=["cp1251", "koi8_u", "utf_16", "mac_cyrillic", "iso8859_5"]).best()
-    if best is None:
-        raise CorpusError("undecodable bytes: not UTF-8, UTF-16, cp1251 or koi8-u")
-    encoding = _cyrillic_tiebreak(data, best.encoding)
-    text = data.decode(encoding, errors="strict" if encoding != best.encoding else "replace")
-    if _control_share(text) > 0.05 or not _looks_like_text(text):
-        raise CorpusError(f"binary or undecodable content (best guess {encoding} gives control characters)")
-    return text, encoding
-
-
-def _bomless_utf16(data: bytes) -> tuple[str, str] | None:
-    even, odd = data[0::2][:2048], data[1::2][:2048]
-    for encoding, zeros in (("utf-16-le", odd), ("utf-16-be", even)):
-        if zeros.count(0) > 0.3 * len(zeros) or encoding == "utf-16-le" and _mostly_cyrillic_le(data):
-            try:
-                text = data.decode(encoding)
-            except UnicodeDecodeError:
-                continue
-            if _control_share(text) < 0.02 and _looks_like_text(text):
-                return text, encoding
-    return None
-
-
-def _mostly_cyrillic_le(data: bytes) -> bool:
-    high = data[1::2][:2048]
-    return bool(high) and high.count(0x04) > 0.3 * len(high)
-
-
-UK_COMMON = "оаеинітврсклудмпязгбчхйцжшюєїщфь"
-
-
-def _cyrillic_tiebreak(data: bytes, guess: str) -> str:
-    """cp1251 and koi8-u both decode any byte; keep the one that reads as Ukrainian."""
-    if guess not in {"cp1251", "koi8_u", "mac_cyrillic", "iso8859_5"}:
-        return guess
-    scores = {}
-    for encoding in ("cp1251", "koi8_u"):
-        text = data.decode(encoding, errors="replace")
-        lower = sum(1 for ch in text if ch in UK_COMMON)
-        upper = sum(1 for ch in text if ch.lower() in UK_COMMON and ch.isupper())
-        scores[encoding] = lower - 2 * upper  # real prose is mostly lower case
-    return max(scores, key=scores.get)
-
-
-def _looks_like_text(text: str) -> bool:
-    """Prose has spaces and mostly letters, digits and punctuation."""
-    sample = text[:20000]
-    if len(sample) > 50 and not any(ch.isspace() for ch in sample):
-        return False
-    plain = sum(1 for ch in sample if ch.isalnum() or ch.isspace() or unicodedata.category(ch)[0] in "PS")
-    return plain >= 0.85 * len(sample)
-
-
-def _control_share(text: str) -> float:
-    if not text:
-        return 0.0
-    bad = sum(1 for ch in text[:20000] if unicodedata.category(ch) in {"Cc", "Co", "Cs"} and ch not in "\n\r\t\f")
-    bad += text[:20000].count("\ufffd")
-    return bad / min(len(text), 20000)
+        return decode(data)
+    except EncodingError as exc:
+        raise CorpusError(str(exc)) from None
 
 
 def content_hash(data: bytes | str) -> str:

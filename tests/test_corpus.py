@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from mt.corpus import CorpusOptions, Document, Failed, decode_bytes, load_corpus, parse_text, safe_component
+from mt.corpus import CorpusError, CorpusOptions, Document, Failed, decode_bytes, load_corpus, parse_text, safe_component
 from tests.conftest import SEEDS
 
 UK = "Віктор Горемикін прибув до Пхеньяну.\nЗустріч відбулася 6 листопада у м. Пхеньян."
@@ -136,10 +136,9 @@ def test_encodings(tmp_path, encoding):
     assert doc.title == "Заголовок новини" and "Горемикін" in doc.paragraphs[0]
 
 
-def test_short_cp1251_and_koi8u_are_told_apart():
-    text = "Київ, Україна: новини дня."
-    for encoding in ("cp1251", "koi8-u"):
-        assert decode_bytes(text.encode(encoding))[0] == text
+def test_decode_bytes_reports_non_text_as_a_corpus_error():
+    with pytest.raises(CorpusError, match="binary"):
+        decode_bytes(b"\x00\x01\x02\x03" * 100)
 
 
 def test_unreadable_inputs_become_failures_and_the_batch_goes_on(tmp_path):
