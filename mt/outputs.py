@@ -12,15 +12,20 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from mt.corpus import Document
+from mt.corpus import Document, content_hash
 from mt.write import atomic_write_json, atomic_write_lines, atomic_write_text, output_path
 
 DEMO_LABEL = "[DEMO OUTPUT: untrained test model, not a translation]"
 
 
+def part_path(out: Path, container: str, doc_id: str) -> Path:
+    """A table row's translation, named by its document id (row numbers move when rows are removed)."""
+    return output_path(out, f".mt/parts/{container}/{content_hash(doc_id)}", ".json")
+
+
 def primary_output(out: Path, doc: Document) -> Path:
     if doc.container is not None:
-        return output_path(out, f".mt/parts/{doc.container}/{doc.row:08d}", ".json")
+        return part_path(out, doc.container, doc.id)
     return output_path(out, doc.rel, ".en.txt")
 
 
@@ -115,15 +120,19 @@ def clusters_used(clusters, result) -> list:
     return [c.as_dict() for c in clusters if c.target in targets]
 
 
-def assemble_table(out: Path, container: str, manifest, rows: set[int] | None = None) -> Path | None:
+def assemble_table(out: Path, container: str, manifest, ids: set[str] | None = None) -> Path | None:
     """Write OUT/<container>.en.<fmt> from its row parts, in row order, atomically.
 
-    `rows` limits the table to the rows the input has now (a shrunken input
-    table leaves no stale rows behind); None takes every row ever recorded.
+    `ids` limits the table to the documents the input has now, so rows removed
+    from the input leave nothing behind (an input with no rows left removes the
+    output table); None takes every row ever recorded.
     """
     rows = sorted((r for r in manifest.latest.values() if r.get("container") == container and r.get("row")
-                   and (rows is None or r["row"] in rows)), key=lambda r: r["row"])
+                   and (ids is None or r["id"] in ids)), key=lambda r: r["row"])
     if not rows:
+        if ids is not None:
+            for fmt in ("jsonl", "csv", "parquet"):
+                output_path(out, container, f".en.{fmt}").unlink(missing_ok=True)
         return None
     source = rows[0].get("source", "")
     suffix = Path(source.rsplit(":", 1)[0]).suffix.lower()
@@ -131,7 +140,7 @@ def assemble_table(out: Path, container: str, manifest, rows: set[int] | None = 
 
     def records():
         for record in rows:
-            part = output_path(out, f".mt/parts/{container}/{record['row']:08d}", ".json")
+            part = part_path(out, container, record["id"])
             if record.get("status") in {"ok", "skipped"} and part.exists():
                 data = json.loads(part.read_text(encoding="utf-8"))
                 yield {**data.get("extra", {}), "id": record["id"], "title_en": data.get("title_en"),

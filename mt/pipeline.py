@@ -87,19 +87,19 @@ def translate_corpus(paths: Iterable[str | Path], out: str | Path, options: Tran
                 summary.engine = state["translator"].engine.name
             return state["translator"]
 
-        containers: dict[str, set[int]] = {}  # table -> its rows in this run (rows gone since are dropped)
+        containers: dict[str, set[str]] = {}  # table -> its documents in this run (rows gone since are dropped)
         window: list[Document] = []
         chars = 0
         for item in progress.documents(load_corpus(paths, corpus)):
             if item.container:
-                containers.setdefault(item.container, set()).add(item.row)
+                containers.setdefault(item.container, set()).add(item.id)
             if isinstance(item, Failed):
                 _record_failure(manifest, summary, item, spec.label, progress)
                 continue
             target = outputs.primary_output(out, item)
             if not force and manifest.done(item.id, STAGE, item.hash, key, target):
-                summary.skipped += 1
-                manifest.append({**manifest.get(item.id, STAGE), "status": "skipped"})
+                summary.skipped += 1  # a table row may have moved: its record follows
+                manifest.append({**manifest.get(item.id, STAGE), "status": "skipped", "row": item.row})
                 progress.done(item.id, "skipped")
                 continue
             window.append(item)
@@ -111,7 +111,7 @@ def translate_corpus(paths: Iterable[str | Path], out: str | Path, options: Tran
             _process(window, get_translator, manifest, summary, terms, out, key, options, clusters, progress)
         for container in sorted(containers):
             try:
-                outputs.assemble_table(out, container, manifest, rows=containers[container])
+                outputs.assemble_table(out, container, manifest, ids=containers[container])
             except OutputError as exc:
                 summary.failed.append({"id": container, "source": container, "error": str(exc)})
     if state["translator"] is not None:

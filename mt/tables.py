@@ -18,7 +18,9 @@ def load_table(path: Path, rel: str, fmt: str, options: CorpusOptions) -> Iterat
     try:
         rows = _jsonl_rows(path) if fmt == "jsonl" else _dataset_rows(path, fmt)
         seen: set[str] = set()
+        empty = True
         for row, record in rows:
+            empty = False
             if isinstance(record, Exception):
                 yield Failed(id=f"{rel}#{row}", rel=rel, source=f"{path}:{row}", container=rel, row=row,
                              error=str(record))
@@ -31,6 +33,8 @@ def load_table(path: Path, rel: str, fmt: str, options: CorpusOptions) -> Iterat
             except CorpusError as exc:
                 yield Failed(id=doc_id, rel=rel, source=f"{path}:{row}", container=rel, row=row, error=str(exc),
                              hash=content_hash(json.dumps(record, ensure_ascii=False, default=str)))
+        if empty:  # said, and OUT's table for it is emptied too (outputs.assemble_table)
+            yield Failed(id=rel, rel=rel, source=str(path), container=rel, error="the table has no rows")
     except (OSError, CorpusError, ValueError) as exc:
         yield Failed(id=rel, rel=rel, source=str(path), error=f"cannot read {fmt} file: {exc}")
 
@@ -39,7 +43,7 @@ def _row_key(record: dict, id_column: str, row: int, seen: set[str]) -> str:
     """A row's id from its id column (sanitized: it never becomes a path), else its row number."""
     value = record.get(id_column)
     key = safe_component(str(value), fallback=str(row)) if value not in (None, "") else str(row)
-    if key in seen:  # a repeated id gets its row number; a row whose own id is taken that way, a count
+    if key in seen:  # a repeated id gets ~<row>; should that be taken too, ~<row>~<n>
         base = key = f"{key}~{row}"
         n = 1
         while key in seen:

@@ -8,7 +8,7 @@ from mt.corpus import Document
 from mt.enforce import TermResult
 from mt.glossary import load_glossary
 from mt.manifest import Manifest
-from mt.outputs import DEMO_LABEL, TermTotals, assemble_table, term_stats, write_translation
+from mt.outputs import DEMO_LABEL, TermTotals, assemble_table, part_path, term_stats, write_translation
 from mt.translate import DocResult
 from tests.conftest import SEEDS
 
@@ -49,7 +49,7 @@ def test_table_rows_are_assembled_in_row_order_with_failures_and_row_limits(tmp_
         doc = Document(id=f"feed#r{row}", rel="feed", source=f"in/feed.jsonl:{row}", title="", paragraphs=[text],
                        container="feed", row=row, extra={"id": f"r{row}", "lang": "uk"})
         part = write_translation(tmp_path, result(doc, [f"Row {row}."]), translator(demo=False))
-        assert part == (tmp_path / ".mt" / "parts" / "feed" / f"{row:08d}.json").resolve()
+        assert part == part_path(tmp_path, "feed", doc.id) and part.parent == (tmp_path / ".mt/parts/feed").resolve()
         manifest.append({"id": doc.id, "status": "ok", "container": "feed", "row": row, "source": doc.source})
     manifest.append({"id": "feed#3", "status": "error", "error": "not valid JSON", "container": "feed", "row": 3,
                      "source": "in/feed.jsonl:3"})
@@ -59,8 +59,9 @@ def test_table_rows_are_assembled_in_row_order_with_failures_and_row_limits(tmp_
     assert [(r["id"], r["translation"], r["error"]) for r in lines] == [
         ("feed#r1", "Row 1.", None), ("feed#r2", "Row 2.", None), ("feed#3", None, "not valid JSON")]
     assert lines[0]["lang"] == "uk"  # the row's other columns travel along
-    assemble_table(tmp_path, "feed", manifest, rows={2})
+    assemble_table(tmp_path, "feed", manifest, ids={"feed#r2"})
     assert [json.loads(line)["id"] for line in path.read_text(encoding="utf-8").splitlines()] == ["feed#r2"]
+    assert assemble_table(tmp_path, "feed", manifest, ids=set()) is None and not path.exists()  # emptied input
     assert assemble_table(tmp_path, "other", manifest) is None
 
 

@@ -109,18 +109,25 @@ def test_jsonl_input_gives_jsonl_output_in_row_order(tmp_path, tiny_marian, tran
     assert result[2]["translation"] is None and "no 'text' field" in result[2]["error"]
 
 
-def test_shrunken_input_table_leaves_no_stale_rows(tmp_path, tiny_marian, translator):
+def test_edited_input_table_leaves_no_stale_rows(tmp_path, tiny_marian, translator):
     src, out = tmp_path / "in", tmp_path / "out"
     src.mkdir()
     feed = src / "feed.jsonl"
-    rows = [{"id": k, "text": f"Текст номер {k}."} for k in ("a", "b", "c")]
-    feed.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
-    translate_corpus([src], out, options(tiny_marian), translator=translator)
-    feed.write_text(json.dumps(rows[0], ensure_ascii=False), encoding="utf-8")  # the feed now has one row
-    summary = translate_corpus([src], out, options(tiny_marian), translator=translator)
-    assert summary.skipped == 1
-    result = [json.loads(line) for line in (out / "feed.en.jsonl").read_text(encoding="utf-8").splitlines()]
-    assert [r["id"] for r in result] == ["feed#a"] and result[0]["translation"]
+    rows = {k: {"id": k, "text": f"Текст номер {n}."} for n, k in enumerate("abc", start=1)}
+
+    def run(keys):
+        feed.write_text("".join(json.dumps(rows[k], ensure_ascii=False) + "\n" for k in keys), encoding="utf-8")
+        summary = translate_corpus([src], out, options(tiny_marian), translator=translator)
+        table = out / "feed.en.jsonl"
+        return summary, [json.loads(x) for x in table.read_text(encoding="utf-8").splitlines()] if table.exists() else None
+
+    _, first = run("abc")
+    summary, result = run("ca")  # b removed from the middle, c moved up
+    assert summary.skipped == 2 and summary.ok == 0  # nothing is translated again
+    assert [r["id"] for r in result] == ["feed#c", "feed#a"]
+    assert [r["translation"] for r in result] == [first[2]["translation"], first[0]["translation"]]
+    summary, result = run("")  # the feed is emptied: said, and its output table goes
+    assert result is None and summary.failed == [{"id": "feed", "source": str(feed), "error": "the table has no rows"}]
 
 
 def test_second_run_on_a_locked_out_is_refused(seeds_copy, tmp_path, tiny_marian, translator, lock_held_elsewhere):

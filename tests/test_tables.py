@@ -83,3 +83,10 @@ def test_an_unreadable_file_is_one_failure(tmp_path):
     (tmp_path / "bad.parquet").write_bytes(b"not parquet")
     [failed] = rows(tmp_path / "bad.parquet", "parquet")
     assert isinstance(failed, Failed) and "cannot read parquet file" in failed.error
+
+
+def test_an_empty_table_is_said(tmp_path):
+    path = tmp_path / "feed.jsonl"
+    path.write_text("\n\n", encoding="utf-8")
+    [item] = rows(path)
+    assert isinstance(item, Failed) and item.error == "the table has no rows" and item.container == "feed"
