@@ -36,8 +36,8 @@ def decode(data: bytes) -> tuple[str, str]:
     except UnicodeDecodeError:
         pass
     else:
-        if _control_share(text) > 0.05 or not _looks_like_text(text):
-            raise EncodingError("binary content: valid UTF-8, but control characters rather than prose")
+        if _control_share(text) > 0.05:  # URLs, one-word files and NFD text are still text
+            raise EncodingError("binary content: valid UTF-8, but mostly control characters")
         return text, "utf-8"
     from charset_normalizer import from_bytes
 
