@@ -324,7 +324,7 @@ def _sacrebleu_seed(seed: int | None) -> Iterator[None]:
 
 def bootstrap_indices(n_items: int, n_samples: int, seed: int | None) -> np.ndarray:
     """The resample indices sacrebleu's paired bootstrap draws (same RNG, same call)."""
-    rng = np.random.default_rng(seed)  # 0 is a seed, as in sacrebleu; None draws fresh entropy
+    rng = np.random.default_rng(seed if seed else None)  # sacrebleu's PairedTest: 0 and None draw fresh entropy
     return rng.choice(n_items, size=(n_samples, n_items), replace=True)
 
 

@@ -84,9 +84,14 @@ def test_ratio_bootstrap_scores_sums_not_means_of_ratios():
     assert same.delta == 0 and same.ci95 == (0.0, 0.0)
 
 
-def test_seed_zero_is_a_seed_like_in_sacrebleu():
+def test_seeds_draw_what_sacrebleu_draws(monkeypatch):
     import numpy as np
 
-    zero = M.bootstrap_indices(20, 5, 0)
-    assert (zero == M.bootstrap_indices(20, 5, 0)).all()  # reproducible
-    assert (zero == np.random.default_rng(0).choice(20, size=(5, 20), replace=True)).all()  # sacrebleu's draw
+    seeds = []
+    real = np.random.default_rng
+    monkeypatch.setattr(np.random, "default_rng", lambda seed=None: seeds.append(seed) or real(seed))
+    M.bootstrap_indices(20, 5, 12345)
+    M.bootstrap_indices(20, 5, 0)  # sacrebleu's PairedTest turns a seed of 0 into None (fresh entropy)
+    M.bootstrap_indices(20, 5, None)
+    assert seeds == [12345, None, None]
+    assert (M.bootstrap_indices(20, 5, 7) == real(7).choice(20, size=(5, 20), replace=True)).all()
