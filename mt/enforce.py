@@ -215,11 +215,20 @@ def normalize_english(text: str, glossary: Glossary,
 
 
 def find_variants(english: str, glossary: Glossary, targets: Iterable[str] | None = None) -> list[VariantHit]:
-    """Occurrences of non-canonical spellings of glossary targets (all, or only `targets`)."""
-    wanted = None if targets is None else set(targets)
-    entries = [e for e in glossary.entries if wanted is None or e.target in wanted]
+    """Occurrences of non-canonical spellings of glossary targets (all, or only `targets`).
+
+    With `targets`, only entries that share a word with one of them are scanned
+    (a longer name such as "Kharkiv Oblast" still claims its own span before
+    "Kharkiv" can), which is what keeps the per-document check cheap.
+    """
+    entries = glossary.entries
+    if targets is not None:
+        wanted = set(targets)
+        words = {w.casefold() for t in wanted for w in t.split()}
+        entries = [e for e in entries if words & {w.casefold() for w in e.target.split()}]
     hits = _collect(english, entries, _all_targets(glossary))
-    return [VariantHit(h.start, h.end, h.text, h.entry.target) for h in hits if not _is_canonical(h)]
+    return [VariantHit(h.start, h.end, h.text, h.entry.target) for h in hits
+            if not _is_canonical(h) and (targets is None or h.entry.target in wanted)]
 
 
 # ---------------------------------------------------------------- verify and repair

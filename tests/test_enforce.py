@@ -9,7 +9,7 @@ import pytest
 
 from mt.enforce import (EnforceOptions, EnforceResult, TermStats, consistency, enforce_sentence,
                         find_variants, glossary_targets_for, has_target, normalize_english, term_accuracy)
-from mt.glossary import Glossary, load_glossary
+from mt.glossary import Entry, Glossary, load_glossary
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
@@ -141,6 +141,15 @@ def test_find_variants(gl):
                                                  ("Yoon Suk-yeol", "Yoon Suk Yeol"), ("Phenian", "Pyongyang")]
     only = find_variants("Kim Jong-un met Yoon Suk-yeol in Phenian.", gl, targets=["Pyongyang"])
     assert [(h.text, h.target) for h in only] == [("Phenian", "Pyongyang")]
+
+
+def test_find_variants_for_some_targets_keeps_longer_names_whole():
+    cities = Glossary([Entry(sources=("Харків",), target="Kharkiv", type="place", aliases=("Kharkov",)),
+                       Entry(sources=("Харківська область",), target="Kharkiv Oblast", type="place",
+                             aliases=("Kharkov Oblast",))])
+    text = "Kharkiv is calm. Kharkov Oblast was shelled."
+    assert [(h.text, h.target) for h in find_variants(text, cities)] == [("Kharkov Oblast", "Kharkiv Oblast")]
+    assert find_variants(text, cities, targets={"Kharkiv"}) == []  # "Kharkov" here is part of the oblast
 
 
 def test_consistency(gl):
