@@ -223,13 +223,21 @@ SAFETENSORS_PR_TITLE = "Adding `safetensors` variant of this model"
 SAFETENSORS_BOT = "SFconvertbot"
 
 
-def safetensors_pr(hub: str) -> str | None:
-    """``refs/pr/N`` of the Hub's safetensors conversion of a pickle-only model, or None."""
-    from huggingface_hub import get_repo_discussions
+def safetensors_pr(hub: str, revision: str | None = None) -> str | None:
+    """``refs/pr/N`` of the Hub's safetensors conversion of `revision` (default main), or None.
 
+    Only the bot's open pull request whose parent is exactly that commit counts:
+    a stale conversion of older weights never pairs with newer config files.
+    """
+    from huggingface_hub import HfApi, get_repo_discussions
+
+    api = HfApi()
+    head = api.list_repo_commits(hub, revision=revision or "main")[0].commit_id
     for pr in get_repo_discussions(repo_id=hub, discussion_type="pull_request", discussion_status="open"):
         if pr.title == SAFETENSORS_PR_TITLE and pr.author == SAFETENSORS_BOT:
-            return pr.git_reference
+            commits = api.list_repo_commits(hub, revision=pr.git_reference)
+            if len(commits) > 1 and commits[1].commit_id == head:
+                return pr.git_reference
     return None
 
 
@@ -291,11 +299,11 @@ def pull(name: str, dest: Path | None = None, revision: str | None = None) -> Pa
         )
         weights_from = revision
         if not any(dest.glob("*.safetensors")):
-            weights_from = safetensors_pr(spec.hub)
+            weights_from = safetensors_pr(spec.hub, revision)
             if weights_from is None:
                 raise PickleRefused(
                     f"{spec.hub} has only pickle weights at {revision or 'main'} and no safetensors conversion "
-                    f"on the Hub. mt refuses pickle checkpoints; convert the model with a tool you trust and "
+                    f"of that commit on the Hub. mt refuses pickle checkpoints; convert the model with a tool you trust and "
                     f"use --model FOLDER, or load it from the Hub with --allow-pickle if you trust its source.")
             snapshot_download(spec.hub, revision=weights_from, local_dir=dest, allow_patterns=["*.safetensors*"])
     except ModelError:
@@ -313,4 +321,4 @@ def cached_status(spec: ModelSpec) -> str:
     """'local', 'cached' or 'missing' for `mt models list`."""
     if spec.path:
         return "local"
-    return "cached" if local_files(spec) else "missing"
+    return "cached" if local_files(spec, need_weights=True) else "missing"

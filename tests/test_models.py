@@ -70,8 +70,8 @@ def test_tiny_model_loads_through_from_pretrained(tiny_marian):
 
 
 class Discussion:
-    def __init__(self, num, title, author):
-        self.num, self.title, self.author = num, title, author
+    def __init__(self, num, title, author, parent="head"):
+        self.num, self.title, self.author, self.parent = num, title, author, parent
         self.git_reference = f"refs/pr/{num}"
 
 
@@ -97,8 +97,20 @@ def fake_hub(monkeypatch, tmp_path):
             (dest / "model.safetensors").write_bytes(b"weights")
         return str(dest)
 
+    class Commit:
+        def __init__(self, commit_id):
+            self.commit_id = commit_id
+
+    class HfApi:  # main is at commit "head"; a pull request's history is [its own commit, its parent]
+        def list_repo_commits(self, repo_id, revision=None):
+            parents = {pr.git_reference: pr.parent for pr in hub["prs"]}
+            if revision in parents:
+                return [Commit("pr-" + revision), Commit(parents[revision])]
+            return [Commit("head"), Commit("older")]
+
     monkeypatch.setattr(huggingface_hub, "snapshot_download", snapshot_download)
     monkeypatch.setattr(huggingface_hub, "get_repo_discussions", lambda repo_id, **kw: iter(hub["prs"]))
+    monkeypatch.setattr(huggingface_hub, "HfApi", HfApi)
     monkeypatch.setenv("MT_MODELS_DIR", str(tmp_path / "models"))
     return hub
 
@@ -109,6 +121,7 @@ def test_pull_takes_safetensors_from_the_conversion_bots_pull_request(fake_hub, 
     from mt.models import SAFETENSORS_PR_TITLE, pull
 
     fake_hub["prs"] += [Discussion(3, SAFETENSORS_PR_TITLE, "someone"),  # not the bot: never trusted
+                        Discussion(5, SAFETENSORS_PR_TITLE, "SFconvertbot", parent="older"),  # stale conversion
                         Discussion(7, SAFETENSORS_PR_TITLE, "SFconvertbot")]
     dest = pull("opus-mt-uk-en")
     assert dest == tmp_path / "models" / "opus-mt-uk-en"
@@ -120,6 +133,8 @@ def test_pull_takes_safetensors_from_the_conversion_bots_pull_request(fake_hub, 
 def test_pull_without_a_conversion_refuses_and_downloads_no_pickle(fake_hub):
     from mt.models import pull
 
+    fake_hub["prs"].append(Discussion(5, "Adding `safetensors` variant of this model", "SFconvertbot",
+                                      parent="older"))  # converted from another commit: not these weights
     with pytest.raises(PickleRefused, match="only pickle weights at main"):
         pull("opus-mt-uk-en")
     assert all("*.bin" not in patterns for _, patterns in fake_hub["calls"])
@@ -134,3 +149,16 @@ def test_a_cache_snapshot_without_weights_is_not_a_local_model(fake_hub, monkeyp
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     with pytest.raises(ModelMissing, match="mt models pull"):  # not a misleading "pickle" refusal
         load_pretrained(spec)
+
+
+def test_a_converted_model_is_reused_offline_when_the_snapshot_has_no_weights(fake_hub, monkeypatch):
+    from mt.engines.ct2_convert import cache_key, cache_root, converted_model
+    from mt.models import cached_status
+
+    spec = resolve("opus-mt-uk-en")
+    assert cached_status(spec) == "missing"  # config and tokenizer alone are not a model
+    dest = cache_root() / cache_key(spec, None, "int8")  # converted online from the Hub id
+    dest.mkdir(parents=True)
+    (dest / "model.bin").write_bytes(b"ct2")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    assert converted_model(spec, "int8") == dest

@@ -82,12 +82,12 @@ def converted_model(spec: ModelSpec, quantization: str, allow_pickle: bool = Fal
     folder = local_files(spec, need_weights=True)
     if folder is not None:
         check_weights(folder, allow_pickle)  # PickleRefused is a ModelError: never falls back silently
-    elif is_offline():
-        raise ModelMissing(missing_message(spec))
     check_supported(folder)
     dest = cache_root() / cache_key(spec, folder, quantization)
     if (dest / "model.bin").exists():
-        return dest
+        return dest  # also offline, for a Hub model whose weights came from another revision
+    if folder is None and is_offline():
+        raise ModelMissing(missing_message(spec))
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
     try:
