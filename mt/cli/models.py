@@ -17,7 +17,7 @@ def models() -> None:
 @click.option("--json", "as_json", is_flag=True)
 def list_models(as_json: bool) -> None:
     """Presets from mt/registry.toml and whether each is available offline."""
-    from mt.models import Registry, cached_status, resolve
+    from mt.models import Registry, cached_status, models_dir, resolve
 
     rows = []
     for name, info in Registry.load().presets.items():
@@ -32,7 +32,7 @@ def list_models(as_json: bool) -> None:
     for r in rows:
         star = "*" if r["default"] else " "
         click.echo(f"{star} {r['preset']:<{width}}  {r['task']:<9}  {r['status']:<7}  {r['hub']}  {r['note']}")
-    click.echo("(* default; status: local = models/<preset>, cached = Hugging Face cache, missing = needs "
+    click.echo(f"(* default; status: local = {models_dir()}/<preset>, cached = Hugging Face cache, missing = needs "
                "`mt models pull`)")
 
 
@@ -69,7 +69,11 @@ def info(model: str, as_json: bool) -> None:
 @click.option("--revision", default=None)
 @friendly_errors
 def pull(model: str, revision: str | None) -> None:
-    """Download MODEL (safetensors only) into models/<preset>/ for offline use."""
+    """Download MODEL (safetensors only) into the model store (<models>/<preset>/) for offline use.
+
+    When the branch has only pickle weights, the safetensors come from the Hub
+    conversion bot's pull request for that commit, or nothing is downloaded.
+    """
     from mt.models import pull as pull_model
 
     dest = pull_model(model, revision=revision)
