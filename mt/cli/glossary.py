@@ -7,20 +7,7 @@ from pathlib import Path
 
 import click
 
-
-class GlossaryUsageError(click.ClickException):
-    """A bad glossary or input: message on stderr, exit code 2, no traceback."""
-
-    exit_code = 2
-
-
-def _load(glossaries):
-    from mt.glossary import GlossaryError, load_glossary
-
-    try:
-        return load_glossary([Path(g) for g in glossaries])
-    except GlossaryError as exc:
-        raise GlossaryUsageError(str(exc)) from None
+from mt.cli.common import friendly_errors
 
 
 def _text_files(paths) -> tuple[list[tuple[Path, str]], list[tuple[str, str]]]:
@@ -90,12 +77,15 @@ def extract(paths, output, min_count) -> None:
 @click.option("-g", "--glossary", "glossaries", multiple=True, required=True,
               help="Glossary TSV/CSV (repeatable; later files override earlier ones).")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array of mentions.")
+@friendly_errors
 def check(paths, glossaries, as_json) -> None:
     """List every glossary mention in the text files under PATH...
 
     Offsets are character offsets into the decoded file text.
     """
-    gloss = _load(glossaries)
+    from mt.glossary import load_glossary
+
+    gloss = load_glossary([Path(g) for g in glossaries])
     files, failed = _text_files(paths)
     rows = []
     for path, text in files:
