@@ -47,11 +47,12 @@ class GlossaryBias(LogitsProcessor):
 
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
         vocab = scores.shape[-1]
+        ids = input_ids.tolist()  # one copy to Python per step, not one per row
         for row in range(scores.shape[0]):
             b = row // self.num_beams
             if b >= len(self.row_phrases) or not self.row_phrases[b]:
                 continue
-            for tok, gain in self.boosts(input_ids[row].tolist(), self.row_phrases[b]).items():
+            for tok, gain in self.boosts(ids[row], self.row_phrases[b]).items():
                 if 0 <= tok < vocab:
                     scores[row, tok] = scores[row, tok] + gain
         return scores

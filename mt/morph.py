@@ -132,11 +132,6 @@ def is_common_word(key: str) -> bool:
             and not any(is_name_parse(p) for p in ps))
 
 
-@lru_cache(maxsize=65536)
-def is_common_noun_or_adj(key: str) -> bool:
-    """True when the dictionary knows `key` only as a common noun/adjective."""
-    ps = [p for p in parses(key) if p.is_known]
-    return bool(ps) and not any(is_name_parse(p) for p in ps)
 
 
 # ---------------------------------------------------------------- suffix model

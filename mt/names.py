@@ -7,6 +7,7 @@ except settled exonyms such as Київ → Kyiv).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from mt import morph
 from mt.romanize import romanize
@@ -66,12 +67,16 @@ HEAD_NOUNS = {"область": "place", "район": "place", "край": "pla
               "міністерство": "org", "партія": "org", "сила": "org", "управління": "org",
               "бригада": "org", "дивізія": "org", "комітет": "org", "фонд": "org", "банк": "org"}
 
+_SKELETON_LETTERS = str.maketrans("іїйєґ", "иииег")
+
+
+@lru_cache(maxsize=65536)
 def skeleton(word: str) -> str:
     """A spelling key that ignores і/и/ї/й, є/е, ь, apostrophes and Korean aspiration (чх/ч)."""
     w = morph.norm_key(word)
     for a, b in (("чх", "ч"), ("кх", "к"), ("тх", "т"), ("пх", "п"), ("ь", ""), ("'", "")):
         w = w.replace(a, b)
-    w = w.translate(str.maketrans("іїйєґ", "иииег"))
+    w = w.translate(_SKELETON_LETTERS)
     return re.sub(r"(.)\1+", r"\1", w)
 
 

@@ -21,6 +21,8 @@ import html
 import re
 from dataclasses import dataclass
 
+from mt.enforce import _target_regex
+
 _GAP = r"[\s\u00a0\u202f«»\"„“”]+"
 
 
@@ -80,9 +82,7 @@ def english_marks(text: str, terms: list[dict]) -> list[Mark]:
     inside: dict[str, list[tuple[int, int]]] = {}  # occurrences within a longer target ("Kim" in "Kim Jong Un")
     taken: list[tuple[int, int]] = []
     for target in targets:
-        body = "".join("['’ʼ]" if c in "'’ʼ" else re.escape(c) for c in target)
-        pattern = re.compile(rf"(?<!\w){body}(?!\w)")
-        for m in pattern.finditer(text):
+        for m in _target_regex(target).finditer(text):  # whole words, ' and ’ alike
             span = m.span()
             outer = next((t for t in taken if t[0] <= span[0] and span[1] <= t[1]), None)
             if outer is not None:
