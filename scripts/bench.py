@@ -235,8 +235,7 @@ def run_worker(args) -> None:
         raise SystemExit(f"unknown worker {name}")
     result["peak_rss_mb"] = rss_mb()
     result["end_rss_mb"] = rss_mb("VmRSS")  # what stays resident after the run
-    times = os.times()
-    result["cpu_seconds"] = times.user + times.system  # whole process, loading included
+    result["cpu_seconds"] = _cpu()  # whole process, loading included
     print(json.dumps(result, default=str))
 
 

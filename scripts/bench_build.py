@@ -11,6 +11,7 @@
 """
 from __future__ import annotations
 
+import functools
 import importlib.util
 from pathlib import Path
 
@@ -20,6 +21,7 @@ MARIAN_VOCAB = 61_000  # opus-mt-uk-en has ~61k entries
 BART_VOCAB = 50_264
 
 
+@functools.cache
 def _builder():
     spec = importlib.util.spec_from_file_location("make_tiny_models", ROOT / "scripts" / "make_tiny_models.py")
     module = importlib.util.module_from_spec(spec)
