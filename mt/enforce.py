@@ -199,8 +199,8 @@ def _apply(text: str, hits: list[_Hit]) -> tuple[str, list[tuple[str, str]]]:
     return text, changes[::-1]
 
 
-def _all_targets(glossary: Glossary | None) -> set[str]:
-    return {t.lower() for t in glossary.targets} if glossary is not None else set()
+def _all_targets(glossary: Glossary | None) -> frozenset[str]:
+    return glossary.target_keys if glossary is not None else frozenset()
 
 
 def normalize_english(text: str, glossary: Glossary,
@@ -312,8 +312,10 @@ def enforce_sentence(english: str, mentions: list[Mention], glossary: Glossary |
         text, changes = _apply(text, _collect(text, [m.entry for m in mentions], known))
     if opts.repair:
         appended = []
-        others = tuple(sorted(set(glossary.targets if glossary is not None else ()) | set(targets)))
-        for t in sorted((t for t in targets if not has_target(text, t)), key=len, reverse=True):
+        missing = sorted((t for t in targets if not has_target(text, t)), key=len, reverse=True)
+        if missing:  # canonical spans a repair must not overwrite: every target of the glossary
+            others = tuple(sorted(set(glossary.targets if glossary is not None else ()) | set(targets)))
+        for t in missing:
             protected = [m.span() for m in _any_target_regex(others).finditer(text)
                          if not has_target(t, m.group())]  # "Kim" may grow into "Kim Kum Chol"
             span = _best_span(text, entries[t], protected, opts.threshold)

@@ -18,6 +18,7 @@ import hashlib
 import io
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -123,6 +124,11 @@ class Glossary:
     @property
     def targets(self) -> list[str]:
         return list(dict.fromkeys(e.target for e in self.entries))
+
+    @cached_property
+    def target_keys(self) -> frozenset[str]:
+        """The targets in lower case: what counts as some entry's canonical form (entries never change)."""
+        return frozenset(t.lower() for t in self.targets)
 
     # ------------------------------------------------------------ matching
     def compile(self) -> None:
