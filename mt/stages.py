@@ -27,6 +27,7 @@ from typing import Callable, Iterable, Iterator
 from mt import __version__
 from mt.brief import FORMAT, SUMMARY_DEMO_LABEL, build_brief, strip_demo_label, write_brief
 from mt.corpus import CorpusError, CorpusOptions, Failed, content_hash, decode_bytes, parse_text, safe_rel
+from mt.glossary import glossary_or_files
 from mt.manifest import Manifest, RunLock, options_key
 from mt.models import resolve
 from mt.outputs import DEMO_LABEL
@@ -143,7 +144,7 @@ class SummarizeStage:
         self._summarizer = summarizer
         self.spec = summarizer.engine.spec if summarizer else resolve(
             options.engine.model, task="summarize", revision=options.engine.revision)
-        self.glossary = summarizer.glossary if summarizer else _load_glossary(options.glossaries)
+        self.glossary = summarizer.glossary if summarizer else glossary_or_files(None, options.glossaries)
         self.key = summarize_key(options, self.spec, self.glossary)
         self.totals = {"replacements": 0, "present": 0, "mentioned": 0, "kept": 0}
         run.model, run.demo = self.spec.label, self.spec.is_demo
@@ -222,15 +223,6 @@ class SummarizeStage:
         figures = dict(self.totals)
         figures["coverage"] = round(figures["kept"] / figures["mentioned"], 4) if figures["mentioned"] else None
         return figures
-
-
-def _load_glossary(paths: Iterable[str]):
-    paths = list(paths)
-    if not paths:
-        return None
-    from mt.glossary import load_glossary
-
-    return load_glossary(paths)
 
 
 def summarize_corpus(paths: Iterable[str | Path], out: str | Path, options: SummarizeOptions | None = None, *,
