@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Callable, Sequence
 
 from mt.engines import EngineOptions, Hypothesis, create_engine
-from mt.engines.base import GenerateSettings, length_batches, token_counter
+from mt.engines.base import GenerateSettings, engine_batches, token_counter
 from mt.segment import split_sentences, split_to_budget
 from mt.translate import collapse_loops, is_degenerate
 
@@ -239,7 +239,7 @@ class Summarizer:
     def _generate(self, texts: list[str], max_new: int, result: SummaryResult) -> list[str]:
         tokens = {t: self.count(t) for t in texts}
         done: dict[str, str] = {}
-        for batch in self._batches(list(dict.fromkeys(texts)), tokens):
+        for batch in engine_batches(self.engine, self.options.engine, list(dict.fromkeys(texts)), tokens):
             min_new = min(self.options.min_new_tokens, max_new, min(tokens[t] for t in batch))
             settings = GenerateSettings(max_new_tokens=max_new, min_new_tokens=min_new or None)
             hyps = self.engine.generate(batch, settings)
@@ -260,7 +260,3 @@ class Summarizer:
         # stopping at max_new_tokens is a length cap here, not a sign of a loop
         return self.options.repetition_guard and is_degenerate(source_tokens, replace(hyp, hit_limit=False))
 
-    def _batches(self, texts: list[str], tokens: dict[str, int]) -> list[list[str]]:
-        """Length-sorted batches bounded by padded tokens and by batch size."""
-        options = getattr(self.engine, "options", self.options.engine)
-        return length_batches(texts, tokens.__getitem__, options.batch_tokens, options.max_batch_size)

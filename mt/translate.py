@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from mt.corpus import Document
 from mt.engines import EngineOptions, Hypothesis, create_engine
-from mt.engines.base import GenerateSettings, length_batches, token_counter
+from mt.engines.base import GenerateSettings, engine_batches, token_counter
 from mt.segment import Piece, reassemble, segment
 
 if TYPE_CHECKING:
@@ -133,7 +133,7 @@ class Translator:
             # runs its batches in parallel workers
             batches = [sorted(unique, key=lambda t: tokens[t])] if unique else []
         else:
-            batches = self._batches(unique, tokens)
+            batches = engine_batches(self.engine, self.options.engine, unique, tokens)
         for batch in batches:
             started = time.perf_counter()
             prefer = [[m.target for m in mentions[t]] for t in batch] if self.glossary else None
@@ -172,11 +172,6 @@ class Translator:
             seen.add(piece.text)
             results.append(out)
         return results
-
-    def _batches(self, texts: list[str], tokens: dict[str, int]) -> list[list[str]]:
-        """Length-sorted batches bounded by padded tokens and by batch size."""
-        options = self.engine_options
-        return length_batches(texts, tokens.__getitem__, options.batch_tokens, options.max_batch_size)
 
     @property
     def engine_options(self) -> EngineOptions:

@@ -60,6 +60,28 @@ class Engine(Protocol):
 
 
 T = TypeVar("T")
+DEFAULT_BUDGET = 256  # source tokens per piece when --max-input-tokens is not given
+
+
+def input_budget(model_limit: int, wanted: int | None) -> int:
+    """Tokens per piece: --max-input-tokens (else DEFAULT_BUDGET), within the model's limit."""
+    return max(8, min(wanted or DEFAULT_BUDGET, model_limit - 2))
+
+
+def target_lang_id(tokenizer, lang: str | None) -> int | None:
+    """The forced first token of a multilingual model's target language (M2M100, NLLB), or None."""
+    if not lang:
+        return None
+    if hasattr(tokenizer, "get_lang_id"):  # M2M100
+        return tokenizer.get_lang_id(lang)
+    token_id = tokenizer.convert_tokens_to_ids(lang)  # NLLB
+    return None if token_id == tokenizer.unk_token_id else token_id
+
+
+def engine_batches(engine, fallback: EngineOptions, texts: list[str], tokens: dict[str, int]) -> list[list[str]]:
+    """`length_batches` under the engine's own batch limits (`fallback` for engines without options)."""
+    options = getattr(engine, "options", fallback)
+    return length_batches(texts, tokens.__getitem__, options.batch_tokens, options.max_batch_size)
 
 
 def length_batches(items: Sequence[T], length: Callable[[T], int], limit: int, max_size: int) -> list[list[T]]:

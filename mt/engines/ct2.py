@@ -44,11 +44,11 @@ from pathlib import Path
 
 import ctranslate2
 
-from mt.engines.base import EngineOptions, GenerateSettings, Hypothesis, length_batches, thread_count
+from mt.engines.base import (EngineOptions, GenerateSettings, Hypothesis, input_budget, length_batches, target_lang_id,
+                             thread_count)
 from mt.engines.ct2_convert import converted_model
 from mt.models import ModelSpec, local_files
 
-DEFAULT_BUDGET = 256
 # Sentences per CPU batch. Each sentence holds its decoder caches and vocabulary-sized buffers
 # (~2.5 MB for opus-mt-uk-en's shape at 48 output tokens): with 2 workers, 24 kept the whole
 # process under 400 MB where 32 reached 390-420 MB for ~3% more speed.
@@ -160,13 +160,7 @@ class HFTokens:
         return self.tok.decode(self.tok.convert_tokens_to_ids(tokens), skip_special_tokens=True).strip()
 
     def prefix(self, spec: ModelSpec, generation: dict) -> list[str] | None:
-        token_id = None
-        if spec.tgt_lang:
-            if hasattr(self.tok, "get_lang_id"):  # M2M100
-                token_id = self.tok.get_lang_id(spec.tgt_lang)
-            else:  # NLLB
-                token_id = self.tok.convert_tokens_to_ids(spec.tgt_lang)
-                token_id = None if token_id == self.tok.unk_token_id else token_id
+        token_id = target_lang_id(self.tok, spec.tgt_lang)
         if token_id is None:
             token_id = generation.get("forced_bos_token_id")
         return None if token_id is None else [self.tok.convert_ids_to_tokens(int(token_id))]
@@ -248,8 +242,7 @@ class CT2Engine:
                                                  intra_threads=self.intra_threads)
         limit = min(int(config.get("max_position_embeddings") or 512), self.tokenizer.model_max_length)
         self.model_limit = int(limit)
-        wanted = options.max_input_tokens or DEFAULT_BUDGET
-        self.max_input_tokens = max(8, min(wanted, self.model_limit - 2))
+        self.max_input_tokens = input_budget(self.model_limit, options.max_input_tokens)
         self.default_beams = int(self.generation.get("num_beams") or 1)
 
     def describe(self) -> dict:

@@ -4,10 +4,9 @@ from __future__ import annotations
 import torch
 from transformers import LogitsProcessorList
 
-from mt.engines.base import EngineOptions, GenerateSettings, Hypothesis, pick_device, thread_count
+from mt.engines.base import (EngineOptions, GenerateSettings, Hypothesis, input_budget, pick_device, target_lang_id,
+                             thread_count)
 from mt.models import ModelSpec, load_pretrained
-
-DEFAULT_BUDGET = 256
 
 
 class HFEngine:
@@ -24,24 +23,14 @@ class HFEngine:
         config = self.model.config
         if spec.src_lang and hasattr(self.tokenizer, "src_lang"):
             self.tokenizer.src_lang = spec.src_lang
-        self.forced_bos = self._forced_bos()
+        self.forced_bos = target_lang_id(self.tokenizer, spec.tgt_lang)
         limit = min(getattr(config, "max_position_embeddings", 512) or 512,
                     getattr(self.tokenizer, "model_max_length", 10**6) or 10**6)
         self.model_limit = int(limit)
-        wanted = options.max_input_tokens or DEFAULT_BUDGET
-        self.max_input_tokens = max(8, min(wanted, self.model_limit - 2))
+        self.max_input_tokens = input_budget(self.model_limit, options.max_input_tokens)
         gen = self.model.generation_config
         self.default_beams = int(gen.num_beams or 1)
         gen.max_length = None  # we always pass max_new_tokens (transformers 5 warns otherwise)
-
-    def _forced_bos(self) -> int | None:
-        lang = self.spec.tgt_lang
-        if not lang:
-            return None
-        if hasattr(self.tokenizer, "get_lang_id"):  # M2M100
-            return self.tokenizer.get_lang_id(lang)
-        token_id = self.tokenizer.convert_tokens_to_ids(lang)  # NLLB
-        return None if token_id == self.tokenizer.unk_token_id else token_id
 
     def describe(self) -> dict:
         return {"engine": "transformers", "model": self.spec.label, "device": self.device, "dtype": "float32",
