@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from mt.corpus import Document, content_hash
+from mt.corpus import TABLE_SUFFIXES, Document, content_hash
 from mt.write import atomic_write_json, atomic_write_lines, atomic_write_text, output_path
 
 DEMO_LABEL = "[DEMO OUTPUT: untrained test model, not a translation]"
@@ -131,7 +131,7 @@ def assemble_table(out: Path, container: str, manifest, ids: set[str] | None = N
                    and (ids is None or r["id"] in ids)), key=lambda r: r["row"])
     if not rows:
         if ids is not None:
-            for fmt in ("jsonl", "csv", "parquet"):
+            for fmt in TABLE_SUFFIXES.values():
                 output_path(out, container, f".en.{fmt}").unlink(missing_ok=True)
         return None
     source = rows[0].get("source", "")

@@ -62,7 +62,6 @@ def lock_held_elsewhere():
     """Hold OUT's run lock from another process (the lock is re-entrant within one process)."""
     import subprocess
     import sys
-    import time
 
     procs = []
 
