@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 
 from mt.corpus import TABLE_SUFFIXES, Document, content_hash
+from mt.enforce import TermStats, find_variants, term_accuracy
 from mt.write import atomic_write_json, atomic_write_lines, atomic_write_text, output_path
 
 DEMO_LABEL = "[DEMO OUTPUT: untrained test model, not a translation]"
@@ -65,14 +66,9 @@ def write_translation(out: Path, result, translator, clusters=()) -> Path:
 
 def term_stats(result) -> dict:
     """Per-document glossary figures for the manifest."""
-    counts = {"matched": 0, "enforced": 0, "repaired": 0, "missed": []}
-    for term in result.terms:
-        counts["matched"] += 1
-        if term.status == "missed":
-            counts["missed"].append({"text": term.mention.text, "target": term.mention.target})
-        else:
-            counts[term.status] += 1
-    return counts
+    stats = TermStats().add(result)
+    return {"matched": stats.matched, "enforced": stats.enforced, "repaired": stats.repaired,
+            "missed": [{"text": m.text, "target": m.target} for m in stats.missed_mentions]}
 
 
 class TermTotals:
@@ -80,20 +76,16 @@ class TermTotals:
 
     def __init__(self, glossary):
         self.glossary = glossary
-        self.matched = self.enforced = self.repaired = self.missed = 0
+        self.counts = TermStats()
         self.documents: dict[str, int] = {}  # target -> documents mentioning it
         self.consistent: dict[str, int] = {}  # target -> of those, documents using only the canonical form
 
-    def add(self, stats: dict, result) -> None:
-        self.matched += stats["matched"]
-        self.enforced += stats["enforced"]
-        self.repaired += stats["repaired"]
-        self.missed += len(stats["missed"])
+    def add(self, result) -> None:
+        """Count one translated document (a `DocResult`)."""
+        self.counts.add(result)
         targets = {t.mention.target for t in result.terms}
         if not targets:
             return
-        from mt.enforce import find_variants
-
         english = "\n".join([result.title, *result.paragraphs])
         # only the names this document mentions: scanning all entries cost ~8% of a run
         off = {v.target for v in find_variants(english, self.glossary, targets)}
@@ -106,9 +98,10 @@ class TermTotals:
         if self.glossary is None:
             return {}
         per_name = {t: round(self.consistent.get(t, 0) / n, 4) for t, n in sorted(self.documents.items())}
+        c = self.counts
         return {
-            "matched": self.matched, "enforced": self.enforced, "repaired": self.repaired, "missed": self.missed,
-            "term_accuracy": round(self.enforced / self.matched, 4) if self.matched else None,
+            "matched": c.matched, "enforced": c.enforced, "repaired": c.repaired, "missed": c.missed,
+            "term_accuracy": term_accuracy(c),
             "consistency": round(sum(per_name.values()) / len(per_name), 4) if per_name else None,
             "consistency_by_name": per_name,
         }

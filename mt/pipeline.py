@@ -187,7 +187,7 @@ def _finish(result: DocResult, translator, manifest, summary, terms, out, key, o
         return
     summary.ok += 1
     summary.sentences += result.sentences
-    terms.add(stats, result)
+    terms.add(result)
     progress.done(doc.id, "ok", sentences=result.sentences)
 
 

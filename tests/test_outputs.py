@@ -75,8 +75,8 @@ def test_term_stats_and_run_totals():
     second = result(Document(id="b", rel="b", source="b.txt", title="", paragraphs=["Кім Чен Ин."]),
                     ["Kim Jong-un and Kim Jong Un."])
     totals = TermTotals(GLOSSARY)
-    totals.add(stats, first)
-    totals.add(term_stats(second), second)
+    totals.add(first)
+    totals.add(second)
     figures = totals.as_dict()
     assert (figures["matched"], figures["enforced"], figures["repaired"], figures["missed"]) == (4, 2, 1, 1)
     assert figures["term_accuracy"] == 0.5
