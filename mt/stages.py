@@ -363,11 +363,13 @@ def english_from_detail(doc_id: str, rel: str, input_name: str, detail: dict) ->
                       hash=content_hash(blob), input=input_name, terms=terms)
 
 
-def brief_one(out: Path, doc_id: str, rel: str, detail_path: Path, summary_record: dict) -> tuple[Path, dict]:
-    """Build and write one brief; returns (brief JSON path, brief record)."""
-    summary_path = output_path(out, rel, SUMMARY_SUFFIX)
-    detail = json.loads(detail_path.read_text(encoding="utf-8"))
-    summary = strip_demo_label(summary_path.read_text(encoding="utf-8"))
+def brief_one(out: Path, doc_id: str, rel: str, detail_bytes: bytes, summary_path: Path, summary_bytes: bytes,
+              summary_record: dict) -> tuple[Path, dict]:
+    """Build and write one brief from its translation record and summary (as read for the resume hash);
+    returns (brief JSON path, brief record)."""
+    detail = json.loads(detail_bytes.decode("utf-8"))
+    summary = summary_bytes.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")  # as read_text reads
+    summary = strip_demo_label(summary)
     brief = build_brief(detail, summary, summary_model=summary_record.get("model", ""),
                         summary_demo=bool(summary_record.get("demo")), doc_id=doc_id,
                         summary_file=summary_path.relative_to(out.resolve()).as_posix())

@@ -57,14 +57,15 @@ def run_brief_stages(run: BriefRun, out: Path, ids: list[str], sum_options: Summ
                   "demo": False, "seconds": 0.0, "hash": "", "key": key}
         try:
             summary_path = output_path(out, rel, SUMMARY_SUFFIX)
-            record["hash"] = content_hash(detail_path.read_bytes() + b"\0" + summary_path.read_bytes())
+            detail_bytes, summary_bytes = detail_path.read_bytes(), summary_path.read_bytes()  # read once
+            record["hash"] = content_hash(detail_bytes + b"\0" + summary_bytes)
             if not force and manifest.done(doc_id, BRIEF, record["hash"], key, md) and js.exists():
                 run.brief.skipped += 1
                 manifest.append({**manifest.get(doc_id, BRIEF), "status": "skipped"})
                 bar.done(doc_id, "skipped")
                 jsons.append(js)
                 continue
-            js, brief = brief_one(out, doc_id, rel, detail_path, summary_record)
+            js, brief = brief_one(out, doc_id, rel, detail_bytes, summary_path, summary_bytes, summary_record)
         except (OSError, ValueError, KeyError, AttributeError, OutputError) as exc:
             record.update(status="error", error=f"brief failed: {exc}", output=None)
         else:
