@@ -25,6 +25,7 @@ import re
 import time
 import unicodedata
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import TYPE_CHECKING, Callable, Sequence
 
 from mt.engines import EngineOptions, Hypothesis, create_engine
@@ -133,6 +134,12 @@ def plan_chunks(paragraphs: Sequence[str], count: Callable[[str], int], budget: 
     return [" ".join(chunk) for chunk in pack(fit_pieces(paragraphs, count, budget), count, budget)]
 
 
+@lru_cache(maxsize=4096)
+def _whole_words(target: str) -> re.Pattern:
+    body = re.escape(target).replace("'", "['’]").replace("’", "['’]")
+    return re.compile(rf"(?<!\w){body}(?!\w)")
+
+
 def targets_in(text: str, glossary: "Glossary | None") -> dict[str, int]:
     """Glossary targets present in `text` (whole words, case-sensitive, longest first, no overlaps)."""
     if glossary is None:
@@ -140,8 +147,7 @@ def targets_in(text: str, glossary: "Glossary | None") -> dict[str, int]:
     taken: list[tuple[int, int]] = []
     found: dict[str, int] = {}
     for target in sorted(glossary.targets, key=len, reverse=True):
-        body = re.escape(target).replace("'", "['’]").replace("’", "['’]")
-        for match in re.finditer(rf"(?<!\w){body}(?!\w)", text):
+        for match in _whole_words(target).finditer(text):
             a, b = match.span()
             if all(b <= s or a >= e for s, e in taken):
                 taken.append((a, b))
