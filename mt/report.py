@@ -118,7 +118,7 @@ def load_documents(out: Path, scores: dict | None = None) -> list[DocView]:
                 brief_path = output_path(out, str(brief_rec["json"]), "")
             elif stem is not None and not brief_rec:  # a brief written without a manifest record
                 brief_path = output_path(out, stem, ".brief.json")
-            view.brief = _read_json(brief_path) if brief_path and brief_path.is_file() else None
+            view.brief = _read_json(brief_path) if brief_path else None  # None when missing or unreadable
         except OutputError as exc:
             view.problem = str(exc)
         if view.detail is None and view.problem is None:
