@@ -253,9 +253,9 @@ def spawn(name: str, args, out_tokens: int | None = None) -> dict:
 
 
 def machine() -> dict:
-    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                  if line.startswith("model name")), platform.processor())
     flags = Path("/proc/cpuinfo").read_text()
+    model = next((line.split(":", 1)[1].strip() for line in flags.splitlines() if line.startswith("model name")),
+                 platform.processor())
     import ctranslate2
     import torch
     import transformers
@@ -266,7 +266,8 @@ def machine() -> dict:
             "transformers": transformers.__version__, "ctranslate2": ctranslate2.__version__}
 
 
-def prepare(args) -> None:
+def prepare(args) -> int:
+    """Build models and corpora in the workdir; returns the number of sentences to translate."""
     work = Path(args.workdir)
     os.environ["MT_MODELS_DIR"] = str(work / "models")
     os.environ["HF_HUB_OFFLINE"] = "1"
@@ -290,6 +291,7 @@ def prepare(args) -> None:
         docs = [" ".join(" ".join(paragraphs[i:] + paragraphs[:i]).split()[:300]) for i in range(4)]  # 4 × 300 words
         (work / "english.json").write_text(json.dumps(docs), encoding="utf-8")
         converted_model(resolve(str(bart), task="summarize"), pick_compute_type("cpu"))
+    return len(sentences)
 
 
 def rate(runs: list[dict]) -> dict:
@@ -343,9 +345,8 @@ def main(argv: list[str] | None = None) -> int:
         args.workdir = Path(temp.name)
     args.workdir.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    prepare(args)
-    print(f"prepared in {time.perf_counter() - started:.0f} s: "
-          f"{len(json.loads((args.workdir / 'sentences.json').read_text()))} sentences", file=sys.stderr)
+    n_sentences = prepare(args)
+    print(f"prepared in {time.perf_counter() - started:.0f} s: {n_sentences} sentences", file=sys.stderr)
     engines = [e for e in args.engines.split(",") if e]
     runs: dict[str, list[dict]] = {e: [] for e in engines}
     for round_ in range(args.rounds):
