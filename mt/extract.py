@@ -108,11 +108,14 @@ def _lemma_in(key: str, options) -> str | None:
     return None
 
 
-def _runs(sentence: str) -> Iterator[tuple[list[morph.Token], bool, bool]]:
-    """(run, sentence_initial, headline) for capitalised runs, split at name
-    boundaries; the last piece of a run is extended over a following phrase."""
-    toks = morph.tokenize(sentence)
-    headline = len(toks) >= 2 and all(morph.is_capitalized(t.text) for t in toks)
+def _is_headline(toks: list[morph.Token]) -> bool:
+    return len(toks) >= 2 and all(morph.is_capitalized(t.text) for t in toks)
+
+
+def _runs(sentence: str, toks: list[morph.Token]) -> Iterator[tuple[list[morph.Token], bool, bool]]:
+    """(run, sentence_initial, headline) for capitalised runs of the tokenized `sentence`, split at
+    name boundaries; the last piece of a run is extended over a following phrase."""
+    headline = _is_headline(toks)
     gap_ok = [False] + [not sentence[a.end:b.start].strip() for a, b in zip(toks, toks[1:])]
     i = 0
     while i < len(toks):
@@ -275,8 +278,8 @@ def _occurrences(docs: list[tuple[str, str]]) -> list[_Occurrence]:
     sentences = [(doc_id, s) for doc_id, text in docs for s in _sentences(text)]
     surface, evidence = set(), set()
     for _, s in sentences:
-        toks = morph.tokenize(s)
-        headline = len(toks) >= 2 and all(morph.is_capitalized(t.text) for t in toks)
+        toks = morph.tokenize(s)  # again below: holding every sentence's tokens would cost memory
+        headline = _is_headline(toks)
         for t in toks:
             if morph.is_capitalized(t.text):
                 surface.add(t.key)
@@ -286,7 +289,7 @@ def _occurrences(docs: list[tuple[str, str]]) -> list[_Occurrence]:
     out = []
     for doc_id, s in sentences:
         toks = morph.tokenize(s)
-        for run, initial, headline in _runs(s):
+        for run, initial, headline in _runs(s, toks):
             korean_tail = len(run) > 1 and all(t.key in KOREAN or any(
                 k in KOREAN for k, _ in morph.lemma_candidates(t.key)) for t in run)
             while run and not korean_tail and (morph.is_common_word(run[0].key)
