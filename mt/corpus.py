@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from bs4 import BeautifulSoup
-
 from mt.clean import clean_paragraphs
 from mt.encoding import EncodingError, decode
 
@@ -332,6 +330,8 @@ _HTML_DROP = ["script", "style", "noscript", "nav", "header", "footer", "aside",
 
 def html_paragraphs(html: str) -> tuple[str | None, list[str]]:
     """The article title and paragraphs of an HTML page; never script/style/navigation."""
+    from bs4 import BeautifulSoup  # imported on the first HTML page: ~8 MB a text-only corpus never needs
+
     soup = BeautifulSoup(html, "lxml")
     for tag in soup(_HTML_DROP):
         tag.decompose()

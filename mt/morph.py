@@ -46,7 +46,13 @@ class Token(NamedTuple):
     key: str
 
 
-@lru_cache(maxsize=200_000)
+# Cache sizes bound memory on a corpus of any size (about 170 B per norm_key entry, about 1 KB
+# per parses entry); word frequencies are Zipfian, so a few thousand entries hold most hits.
+NORM_CACHE = 32_768
+PARSE_CACHE = 8_192
+
+
+@lru_cache(maxsize=NORM_CACHE)
 def norm_key(word: str) -> str:
     """The match key of a word: case, apostrophes, ґ/г and stress folded."""
     if _CYR.search(word) and _LAT.search(word):
@@ -103,7 +109,7 @@ def analyzer(lang: str = "uk"):
         return None
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=PARSE_CACHE)
 def parses(key: str) -> tuple:
     """pymorphy3 parses of a match key (empty for non-Cyrillic words)."""
     if not is_cyrillic(key):
@@ -119,7 +125,7 @@ def is_name_parse(p) -> bool:
     return bool(NAME_TAGS & p.tag.grammemes)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=NORM_CACHE)
 def is_common_word(key: str) -> bool:
     """True when the dictionary knows `key` as a function word, verb or adverb
     and never as a name (Но, Але, Також are common; Кім, Пак are not).
@@ -190,7 +196,7 @@ def _lexeme_keys(p) -> set[str]:
     return {norm_key(f.word) for f in p.lexeme}
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=PARSE_CACHE)
 def word_forms(word: str) -> frozenset[str]:
     """Match keys of every inflected form of one dictionary-form word.
 
@@ -230,7 +236,7 @@ _OBLIQUE = ("ові", "еві", "єві", "ого", "ому", "ього", "ьо�
 _NOMINATIVE = ("", "ь", "й", "а", "я", "ий", "ій", "о", "ія")
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=PARSE_CACHE)
 def suffix_lemmas(key: str) -> tuple[str, ...]:
     """Nominative keys whose suffix-model paradigm contains `key`."""
     out = []

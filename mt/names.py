@@ -70,7 +70,7 @@ HEAD_NOUNS = {"область": "place", "район": "place", "край": "pla
 _SKELETON_LETTERS = str.maketrans("іїйєґ", "иииег")
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=morph.NORM_CACHE)
 def skeleton(word: str) -> str:
     """A spelling key that ignores і/и/ї/й, є/е, ь, apostrophes and Korean aspiration (чх/ч)."""
     w = morph.norm_key(word)

@@ -4,7 +4,9 @@
 reads documents one at a time, gathers a window of them so sentences from
 many documents share length-sorted batches, writes each document's outputs
 atomically as soon as its window is done, and appends one manifest line per
-document. A document that fails is recorded and the run goes on.
+document. A document that fails is recorded and the run goes on. While the
+engine's workers translate one window, this process writes the window before
+it and reads the next (`_overlap`).
 """
 from __future__ import annotations
 
@@ -90,6 +92,11 @@ def translate_corpus(paths: Iterable[str | Path], out: str | Path, options: Tran
         containers: dict[str, set[str]] = {}  # table -> its documents in this run (rows gone since are dropped)
         window: list[Document] = []
         chars = 0
+        in_flight = None  # the window the engine is translating while the next one is read
+
+        def complete(started) -> None:
+            _complete(started, get_translator, manifest, summary, terms, out, key, options, clusters, progress)
+
         for item in progress.documents(load_corpus(paths, corpus)):
             if item.container:
                 containers.setdefault(item.container, set()).add(item.id)
@@ -105,10 +112,10 @@ def translate_corpus(paths: Iterable[str | Path], out: str | Path, options: Tran
             window.append(item)
             chars += sum(len(p) for p in item.paragraphs)
             if chars >= options.window_chars or len(window) >= options.window_docs:
-                _process(window, get_translator, manifest, summary, terms, out, key, options, clusters, progress)
+                in_flight = _overlap(in_flight, window, get_translator, complete)
                 window, chars = [], 0
-        if window:
-            _process(window, get_translator, manifest, summary, terms, out, key, options, clusters, progress)
+        in_flight = _overlap(in_flight, window, get_translator, complete)
+        _overlap(in_flight, [], get_translator, complete)
         for container in sorted(containers):
             try:
                 outputs.assemble_table(out, container, manifest, ids=containers[container])
@@ -139,11 +146,33 @@ def _glossary(options: TranslateOptions, paths, corpus: CorpusOptions, translato
     return glossary, clusters
 
 
-def _process(window, get_translator, manifest, summary, terms, out, key, options, clusters, progress) -> None:
-    """Translate a window together; on failure, retry documents one by one to isolate the bad one."""
+def _overlap(in_flight, window, get_translator, complete):
+    """Hand `window` to the engine, then collect and write the window handed over before it.
+
+    An engine with worker threads (CTranslate2) translates the new window while this process
+    enforces the glossary on the last one, writes it and reads the next, so the workers never
+    wait. Returns what is now in flight.
+    """
+    started = None
+    if window:
+        translator = get_translator()
+        try:
+            started = (window, translator.start_documents(window))
+        except Exception:  # noqa: BLE001 - _complete finds the document that breaks
+            started = (window, None)
+    if in_flight is not None:
+        complete(in_flight)
+    return started
+
+
+def _complete(started, get_translator, manifest, summary, terms, out, key, options, clusters, progress) -> None:
+    """Collect a window's translations; on failure, retry documents one by one to isolate the bad one."""
+    window, job = started
     translator = get_translator()
     try:
-        results = translator.translate_documents(window)
+        if job is None:
+            raise RuntimeError("the window could not be started")
+        results = translator.finish_documents(job)
     except Exception:  # noqa: BLE001 - isolate: find the document that breaks
         results = []
         for doc in window:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from mt.corpus import Document
 from mt.engines import EngineOptions, Hypothesis, create_engine
-from mt.engines.base import GenerateSettings, engine_batches, token_counter
+from mt.engines.base import GenerateSettings, engine_batches, submit, token_counter
 from mt.segment import Piece, reassemble, segment
 
 if TYPE_CHECKING:
@@ -79,6 +79,7 @@ class Translator:
         from mt.glossary import glossary_or_files
 
         self.glossary = glossary_or_files(glossary, self.options.glossaries)
+        self._engine_free = 0.0  # when the engine finished its last batch (see _finish)
 
     # ------------------------------------------------------------ sentences
     def translate(self, sentences: list[str]) -> list[str]:
@@ -89,6 +90,14 @@ class Translator:
     # ------------------------------------------------------------ documents
     def translate_documents(self, docs: list[Document]) -> list[DocResult]:
         """Translate many documents together: their pieces share length-sorted batches."""
+        return self.finish_documents(self.start_documents(docs))
+
+    def start_documents(self, docs: list[Document]) -> "_Job":
+        """Segment `docs` and hand their pieces to the engine; `finish_documents` collects them.
+
+        An engine with worker threads (CTranslate2) starts at once, so a caller can prepare the
+        next window, or write the last one, while the workers translate this one.
+        """
         count = token_counter(self.engine)
         budget = self.engine.max_input_tokens
         per_doc: list[list[Piece]] = []
@@ -100,10 +109,15 @@ class Translator:
             split = {(p.paragraph, p.sentence) for p in pieces if p.part > 0}
             results.append(DocResult(doc=doc, sentences=len(sentences), pieces=len(pieces),
                                      split_sentences=len(split)))
-        flat = [p for pieces in per_doc for p in pieces]
-        outputs = self._run(flat)
+        job = self._start([p for pieces in per_doc for p in pieces])
+        job.results, job.per_doc = results, per_doc
+        return job
+
+    def finish_documents(self, job: "_Job") -> list[DocResult]:
+        """The documents of a `start_documents` job, translated and reassembled."""
+        outputs = self._finish(job)
         cursor = 0
-        for result, pieces in zip(results, per_doc):
+        for result, pieces in zip(job.results, job.per_doc):
             mine = outputs[cursor: cursor + len(pieces)]
             cursor += len(pieces)
             result.title, result.paragraphs = reassemble(pieces, [o.text for o in mine], len(result.doc.paragraphs))
@@ -113,32 +127,43 @@ class Translator:
             # a derived title repeats the first sentence: its mentions are counted once, in the body
             result.terms = [t for p, o in zip(pieces, mine) for t in o.terms
                             if not (p.paragraph == -1 and result.doc.title_derived)]
-        return results
+        return job.results
 
     def translate_document(self, doc: Document) -> DocResult:
         return self.translate_documents([doc])[0]
 
     # ------------------------------------------------------------ internals
     def _run(self, pieces: list[Piece]) -> list["_Out"]:
-        """Translate unique piece texts in token batches; map results back to every piece."""
+        return self._finish(self._start(pieces))
+
+    def _start(self, pieces: list[Piece]) -> "_Job":
+        """Count and look up the unique piece texts, and submit their batches to the engine."""
         unique = list(dict.fromkeys(p.text for p in pieces))
         tokens = dict(zip(unique, self.engine.count_tokens(unique))) if unique else {}
         mentions = {t: (self.glossary.find(t) if self.glossary else []) for t in unique}
-        done: dict[str, _Out] = {}
         # benchmarks only: a forced output length, and no repetition-guard retries
         fixed = getattr(self.engine_options, "fixed_output_tokens", None)
-        guard = self.options.repetition_guard and not fixed
         if getattr(self.engine, "prefers_large_batches", False):
             # e.g. CTranslate2: one call with every unique piece; the engine sorts, batches and
             # runs its batches in parallel workers
             batches = [sorted(unique, key=lambda t: tokens[t])] if unique else []
         else:
             batches = engine_batches(self.engine, self.options.engine, unique, tokens)
+        job = _Job(pieces=pieces, tokens=tokens, mentions=mentions, fixed=fixed)
         for batch in batches:
-            started = time.perf_counter()
             prefer = [[m.target for m in mentions[t]] for t in batch] if self.glossary else None
-            hyps = self.engine.generate(batch, GenerateSettings(prefer=prefer, max_new_tokens=fixed,
-                                                                min_new_tokens=fixed))
+            handle = submit(self.engine, batch, GenerateSettings(prefer=prefer, max_new_tokens=fixed,
+                                                                 min_new_tokens=fixed))
+            job.batches.append((batch, prefer, handle, time.perf_counter()))
+        return job
+
+    def _finish(self, job: "_Job") -> list["_Out"]:
+        """Wait for a job's batches, retry degenerate output, enforce the glossary, map to pieces."""
+        tokens, mentions = job.tokens, job.mentions
+        guard = self.options.repetition_guard and not job.fixed
+        done: dict[str, _Out] = {}
+        for batch, prefer, handle, submitted in job.batches:
+            hyps = handle.result()
             retry = [i for i, (t, h) in enumerate(zip(batch, hyps)) if guard and is_degenerate(tokens[t], h)]
             again = {}
             if retry:
@@ -146,7 +171,11 @@ class Translator:
                 redo_prefer = [prefer[i] for i in retry] if prefer else None
                 again = dict(zip(retry, self.engine.generate(redo, GenerateSettings(anti_repeat=True,
                                                                                     prefer=redo_prefer))))
-            elapsed = time.perf_counter() - started
+            # the engine's time for this batch: from when it could start on it (a queued batch: once
+            # submitted and the previous batch is done; a deferred one: when asked for) to its results
+            finished = time.perf_counter()
+            elapsed = finished - (getattr(handle, "began", None) or max(submitted, self._engine_free))
+            self._engine_free = finished
             total = sum(tokens[t] for t in batch) or 1
             for i, (text, hyp) in enumerate(zip(batch, hyps)):
                 out = _Out(text=hyp.text, seconds=elapsed * tokens[text] / total)
@@ -165,7 +194,7 @@ class Translator:
                 done[text] = out
         # pieces with identical text share one result; time is counted once
         results, seen = [], set()
-        for piece in pieces:
+        for piece in job.pieces:
             out = done[piece.text]
             if piece.text in seen:
                 out = _Out(out.text, 0.0, out.retried, out.degenerate, list(out.terms), shared=True)
@@ -186,3 +215,16 @@ class _Out:
     degenerate: bool = False
     terms: list = field(default_factory=list)
     shared: bool = False
+
+
+@dataclass
+class _Job:
+    """Pieces handed to the engine by `Translator._start`, waiting for `_finish`."""
+
+    pieces: list[Piece]
+    tokens: dict[str, int]
+    mentions: dict
+    fixed: int | None = None
+    batches: list = field(default_factory=list)  # (texts, prefer, engine handle, submitted at)
+    results: list[DocResult] = field(default_factory=list)  # start_documents: one per document
+    per_doc: list[list[Piece]] = field(default_factory=list)

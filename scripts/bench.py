@@ -30,8 +30,13 @@ token; they are slow). Each
 engine runs in its own process after loading and a small warm-up; rounds
 interleave the engines and the table shows medians. Peak RSS is the
 process's VmHWM (loading included). `overhead_fraction` is the share of the
-mt path's time spent outside `engine.generate`. `--grow` runs the mt path on
-N and 10N documents (8 output tokens) and compares peak memory.
+mt path's time in which the engine had no batch to work on (mt hands each
+window to the workers and goes on, so that is the time the pipeline's own
+work costs); `pipeline_cpu_fraction` is the pipeline thread's share of the
+CPU time, which still competes with the workers for the cores. `--grow` runs
+the mt path on N and 10N documents (8 output tokens) and compares peak memory;
+with ../shared/data beside the checkout, the documents are real news
+sentences from the public test sets, so the vocabulary grows with the corpus.
 """
 from __future__ import annotations
 
@@ -49,195 +54,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
-from bench_build import build_bart, build_corpus, build_marian, corpus_sentences, english_text  # noqa: E402
-SEEDS = ROOT / "seeds"
-GLOSSARY = SEEDS / "glossary.tsv"
+from bench_build import (build_bart, build_corpus, build_marian, build_news_corpus, corpus_sentences,  # noqa: E402
+                         english_text, news_lines)
+from bench_workers import run_worker  # noqa: E402 - the code each measured process runs
 ENGINES = ["hf-fp32", "hf-int8-dynamic", "ct2-plain", "mt-default"]
 SUMMARY_ENGINES = ["sum-hf-fp32", "sum-mt-ct2"]
-
-
-def rss_mb(field: str = "VmHWM") -> float:
-    """Peak (VmHWM) or current (VmRSS) resident memory of this process in MB."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1]) / 1024
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-# ------------------------------------------------------------------ workers (one process each)
-
-def _fixed_settings(args) -> dict:
-    return {"min_new_tokens": args.out_tokens, "max_new_tokens": args.out_tokens, "num_beams": 1,
-            "do_sample": False}
-
-
-def worker_hf(args, quantize: bool) -> dict:
-    import warnings
-
-    import torch
-    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
-    from transformers.utils import logging
-
-    logging.set_verbosity_error()
-    after_imports = rss_mb()
-    folder = Path(args.workdir) / "marian"
-    tok = AutoTokenizer.from_pretrained(folder)
-    model = AutoModelForSeq2SeqLM.from_pretrained(folder, dtype=torch.float32).eval()
-    model.generation_config.max_length = None
-    if quantize:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # torch.ao.quantization is deprecated; still the simplest int8
-            model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
-    sentences = json.loads((Path(args.workdir) / "sentences.json").read_text(encoding="utf-8"))
-    sentences = baseline_sample(sentences, args.baseline_sentences)
-    tokens = 0
-    with torch.inference_mode():
-        model.generate(**tok(sentences[:4], return_tensors="pt", padding=True), **_fixed_settings(args))  # warm-up
-    started = time.perf_counter()
-    with torch.inference_mode():
-        for i in range(0, len(sentences), 32):
-            batch = sentences[i: i + 32]
-            enc = tok(batch, return_tensors="pt", padding=True)
-            out = model.generate(**enc, **_fixed_settings(args))
-            tok.batch_decode(out, skip_special_tokens=True)
-            tokens += (out.shape[1] - 1) * len(batch)
-    seconds = time.perf_counter() - started
-    return {"seconds": seconds, "sentences": len(sentences), "tokens": tokens, "rss_after_imports_mb": after_imports,
-            "threads": torch.get_num_threads()}
-
-
-def baseline_sample(sentences: list[str], n: int) -> list[str]:
-    """Every k-th sentence, in input order: transformers is slow, so its rate per token comes from
-    a sample, spread over the whole corpus so its source lengths match what the other engines see
-    (the first articles' sentences are shorter than the corpus average)."""
-    step = max(1, len(sentences) // max(1, n))
-    return sentences[::step][:n]
-
-
-def _cpu() -> float:
-    times = os.times()
-    return times.user + times.system
-
-
-def worker_ct2_plain(args) -> dict:
-    import ctranslate2
-
-    from mt.engines.ct2 import MarianSpm
-
-    after_imports = rss_mb()
-    tok = MarianSpm(Path(args.workdir) / "marian")
-    translator = ctranslate2.Translator(_ct2_folder(args), device="cpu", compute_type="int8")
-    sentences = json.loads((Path(args.workdir) / "sentences.json").read_text(encoding="utf-8"))
-    tokens = 0
-    translator.translate_batch([tok.encode(s) for s in sentences[:4]], beam_size=1, max_decoding_length=8)  # warm-up
-    cpu = _cpu()
-    started = time.perf_counter()
-    for i in range(0, len(sentences), 32):
-        batch = [tok.encode(s) for s in sentences[i: i + 32]]
-        results = translator.translate_batch(batch, max_batch_size=32, beam_size=1, max_input_length=0,
-                                             min_decoding_length=args.out_tokens,
-                                             max_decoding_length=args.out_tokens)
-        for result in results:
-            tok.decode(result.hypotheses[0])
-            tokens += len(result.hypotheses[0])
-    seconds = time.perf_counter() - started
-    return {"seconds": seconds, "cpu_seconds_timed": _cpu() - cpu, "sentences": len(sentences), "tokens": tokens,
-            "rss_after_imports_mb": after_imports, "inter_threads": 1, "intra_threads": "default"}
-
-
-def _ct2_folder(args) -> str:
-    return (Path(args.workdir) / "ct2-folder.txt").read_text().strip()
-
-
-def worker_mt(args, corpus: str = "corpus") -> dict:
-    from mt.engines import EngineOptions
-    from mt.pipeline import translate_corpus
-    from mt.translate import TranslateOptions, Translator
-
-    after_imports = rss_mb()
-    notes: list[str] = []
-    options = TranslateOptions(engine=EngineOptions(model=str(Path(args.workdir) / "marian"), engine="auto",
-                                                    beams=1, fixed_output_tokens=args.out_tokens),
-                               glossaries=(str(GLOSSARY),) if GLOSSARY.exists() else ())
-    translator = Translator(options, notify=notes.append)
-    after_load = rss_mb()
-    engine = translator.engine
-    stats = {"seconds": 0.0, "texts": 0, "tokens": 0}
-    generate = engine.generate
-
-    def timed(texts, settings=None):
-        started = time.perf_counter()
-        hyps = generate(texts, settings)
-        stats["seconds"] += time.perf_counter() - started
-        stats["texts"] += len(texts)
-        stats["tokens"] += sum(h.tokens for h in hyps)
-        return hyps
-
-    # warm-up: one short document through the whole path, so one-time costs (the sentence splitter's
-    # rules, glossary patterns) are paid before timing, as model loading is for every engine
-    warm = Path(tempfile.mkdtemp(prefix="mt-bench-warm-", dir=args.workdir))
-    (warm / "in").mkdir()
-    first = sorted(SEEDS.glob("*.txt"))[0].read_text(encoding="utf-8").splitlines()
-    (warm / "in" / "warm.txt").write_text("\n".join(first[:3]) + "\n", encoding="utf-8")
-    translate_corpus([warm / "in"], warm / "out", options, translator=translator, force=True)
-    engine.generate = timed
-    out = Path(tempfile.mkdtemp(prefix="mt-bench-out-", dir=args.workdir))
-    cpu = _cpu()
-    started = time.perf_counter()
-    summary = translate_corpus([Path(args.workdir) / corpus], out, options, translator=translator, force=True)
-    seconds = time.perf_counter() - started
-    cpu = _cpu() - cpu
-    if summary.failed:
-        raise SystemExit(f"mt path failed: {summary.failed[:3]}")
-    return {"seconds": seconds, "engine_seconds": stats["seconds"], "sentences": stats["texts"],
-            "tokens": stats["tokens"], "cpu_seconds_timed": cpu, "documents": summary.ok, "rss_after_imports_mb": after_imports, "rss_after_load_mb": after_load,
-            "engine": engine.describe(), "notes": notes}
-
-
-def worker_summarize(args, engine_name: str) -> dict:
-    from mt.engines import EngineOptions, create_engine
-    from mt.engines.base import GenerateSettings
-
-    texts = json.loads((Path(args.workdir) / "english.json").read_text(encoding="utf-8"))
-    options = EngineOptions(model=str(Path(args.workdir) / "bart"), task="summarize", engine=engine_name, beams=1,
-                            max_input_tokens=1000)
-    after_imports = rss_mb()
-    engine = create_engine(options)
-    settings = GenerateSettings(max_new_tokens=args.out_tokens, min_new_tokens=args.out_tokens)
-    engine.generate(texts[:1], GenerateSettings(max_new_tokens=4))  # warm-up
-    started = time.perf_counter()
-    hyps = [h for i in range(0, len(texts), 4) for h in engine.generate(texts[i: i + 4], settings)]
-    seconds = time.perf_counter() - started
-    # every output is forced to out_tokens decoder steps (specials such as BART's forced <s> included)
-    return {"seconds": seconds, "sentences": len(hyps), "tokens": args.out_tokens * len(hyps),
-            "rss_after_imports_mb": after_imports, "engine": engine.describe()}
-
-
-def run_worker(args) -> None:
-    name = args.worker
-    if name == "hf-fp32":
-        result = worker_hf(args, quantize=False)
-    elif name == "hf-int8-dynamic":
-        result = worker_hf(args, quantize=True)
-    elif name == "ct2-plain":
-        result = worker_ct2_plain(args)
-    elif name == "mt-default":
-        result = worker_mt(args)
-    elif name.startswith("mt-grow-"):
-        result = worker_mt(args, corpus=name.removeprefix("mt-"))
-    elif name == "sum-hf-fp32":
-        result = worker_summarize(args, "hf")
-    elif name == "sum-mt-ct2":
-        result = worker_summarize(args, "ct2")
-    else:
-        raise SystemExit(f"unknown worker {name}")
-    result["peak_rss_mb"] = rss_mb()
-    result["end_rss_mb"] = rss_mb("VmRSS")  # what stays resident after the run
-    result["cpu_seconds"] = _cpu()  # whole process, loading included
-    print(json.dumps(result, default=str))
-
 
 # ------------------------------------------------------------------ orchestration
 
@@ -276,8 +97,14 @@ def prepare(args) -> int:
     sentences = corpus_sentences(corpus, marian)
     (work / "sentences.json").write_text(json.dumps(sentences, ensure_ascii=False), encoding="utf-8")
     if args.grow:
-        build_corpus(work / "grow-1x", args.grow_copies)
-        build_corpus(work / "grow-10x", 10 * args.grow_copies)
+        news = news_lines()
+        for name, scale in (("grow-1x", 1), ("grow-10x", 10)):
+            if news:  # real, varied text: the vocabulary grows with the corpus, as it does in use
+                build_news_corpus(work / name, scale * args.grow_docs, news)
+            else:
+                build_corpus(work / name, scale * args.grow_copies)
+        (work / "grow-corpus.txt").write_text(f"{len(news)} distinct lines of the shared news test sets"
+                                              if news else "the seed articles repeated")
     from mt.engines.ct2_convert import converted_model
     from mt.engines.ct2 import pick_compute_type
     from mt.models import resolve
@@ -329,7 +156,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--engines", default=",".join(ENGINES))
     parser.add_argument("--grow", action=argparse.BooleanOptionalAction, default=True,
                         help="also run the mt path on N and 10N documents and compare peak memory")
-    parser.add_argument("--grow-copies", type=int, default=2)
+    parser.add_argument("--grow-docs", type=int, default=30,
+                        help="documents of 20 news sentences in the smaller grow run (../shared/data test sets)")
+    parser.add_argument("--grow-copies", type=int, default=2, help="seed copies instead, where the test sets are absent")
     parser.add_argument("--summarize", action=argparse.BooleanOptionalAction, default=True,
                         help="also time distilbart-shaped summarization (hf fp32 vs mt's ct2 engine)")
     parser.add_argument("--json", type=Path, help="write the results here")
@@ -372,12 +201,14 @@ def main(argv: list[str] | None = None) -> int:
                     for m, b in zip(runs["mt-default"], runs[base])]
         overheads = [1 - r["engine_seconds"] / r["seconds"] for r in runs["mt-default"]]
         report["overhead_fraction"] = round(statistics.median(overheads), 3)
+        report["pipeline_cpu_fraction"] = round(statistics.median(r["pipeline_cpu_fraction"]
+                                                                for r in runs["mt-default"]), 3)
         report["mt_engine"] = runs["mt-default"][0]["engine"]
     report["targets"] = check_targets(report)
     if args.grow:
         small = spawn("mt-grow-1x", args, out_tokens=8)
         big = spawn("mt-grow-10x", args, out_tokens=8)
-        report["grow"] = {"out_tokens": 8,
+        report["grow"] = {"out_tokens": 8, "corpus": (Path(args.workdir) / "grow-corpus.txt").read_text(),
                           "documents": [small["documents"], big["documents"]],
                           "sentences": [small["sentences"], big["sentences"]],
                           "peak_rss_mb": [round(small["peak_rss_mb"], 1), round(big["peak_rss_mb"], 1)],
@@ -403,6 +234,8 @@ def print_table(report: dict) -> None:
               f"{r['peak_rss_mb']:>13.0f}{r['rss_after_imports_mb']:>15.0f}")
     for key, t in report.get("targets", {}).items():
         print(f"{key}: {t['value']} (target {t['target']}: {'met' if t['met'] else 'NOT met'})")
+    if "pipeline_cpu_fraction" in report:
+        print(f"pipeline thread's share of the CPU: {report['pipeline_cpu_fraction']}")
     if "grow" in report:
         g = report["grow"]
         print(f"grow: {g['documents'][0]} -> {g['documents'][1]} documents, peak RSS "

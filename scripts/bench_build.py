@@ -7,16 +7,23 @@
 - `build_bart`: distilbart-cnn-12-6's shape (d_model 1024, 12+6 layers, 16
   heads, FFN 4096, vocabulary 50,264) with a byte-level BPE on English text;
 - `build_corpus`: the seed articles repeated, every sentence made unique to
-  its copy; `corpus_sentences`: exactly the pieces mt translates for it.
+  its copy; `corpus_sentences`: exactly the pieces mt translates for it;
+- `build_news_corpus`: documents of real, varied Ukrainian news sentences from
+  the public test sets in ../shared/data (read there, written only to the
+  bench's scratch folder), so memory is measured on a growing vocabulary.
 """
 from __future__ import annotations
 
 import functools
 import importlib.util
+import shutil
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
+SHARED_DATA = ROOT.parent / "shared" / "data"
+NEWS_SOURCES = ["ntrex128-ukr-eng/newstest2019-ref.ukr.txt", "flores200-devtest-ukr-eng/ukr_Cyrl.devtest",
+                "wmt22-uk-en/generaltest2022.uk-en.src.uk", "wmt23-uk-en/generaltest2023.uk-en.src.uk"]
 MARIAN_VOCAB = 61_000  # opus-mt-uk-en has ~61k entries
 BART_VOCAB = 50_264
 
@@ -59,7 +66,8 @@ def build_corpus(folder: Path, copies: int) -> Path:
     """The seed articles `copies` times, every sentence made unique to its copy."""
     from mt.segment import split_sentences
 
-    folder.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(folder, ignore_errors=True)  # a reused --workdir may hold more copies from an earlier run
+    folder.mkdir(parents=True)
     seeds = sorted(SEEDS.glob("*.txt"))
     for k in range(1, copies + 1):
         for path in seeds:
@@ -67,6 +75,27 @@ def build_corpus(folder: Path, copies: int) -> Path:
             out = [_mark(lines[0], k)]
             out += [" ".join(_mark(s, k) for s in split_sentences(p)) for p in lines[1:]]
             (folder / f"{k:03d}_{path.stem}.txt").write_text("\n".join(out) + "\n", encoding="utf-8")
+    return folder
+
+
+def news_lines(data: Path = SHARED_DATA) -> list[str]:
+    """Distinct Ukrainian source lines of the shared test sets (empty when they are not there)."""
+    lines: list[str] = []
+    for name in NEWS_SOURCES:
+        path = data / name
+        if path.is_file():
+            lines += [x.strip() for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+    return list(dict.fromkeys(lines))
+
+
+def build_news_corpus(folder: Path, documents: int, lines: list[str], per_document: int = 20) -> Path:
+    """`documents` articles of `per_document` consecutive test-set lines each (wrapping around)."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    for d in range(documents):
+        start = d * per_document % len(lines)
+        chunk = (lines[start:] + lines[:start])[:per_document]
+        (folder / f"news{d:04d}.txt").write_text("\n\n".join(chunk) + "\n", encoding="utf-8")
     return folder
 
 

@@ -77,3 +77,40 @@ def lock_held_elsewhere():
     for proc in procs:
         proc.kill()
         proc.wait()
+
+
+@pytest.fixture()
+def spy_engine(monkeypatch):
+    """spy(engine, before=None, after=None): see what an engine is asked to translate.
+
+    Wraps `submit` where the engine has one (CTranslate2 queues work there; its `generate`
+    goes through it), else `generate`. `before(texts, settings)` runs on each call and
+    `after(hypotheses)` on its results.
+    """
+    def spy(engine, before=None, after=None):
+        name = "submit" if hasattr(engine, "submit") else "generate"
+        original = getattr(engine, name)
+
+        def wrapped(texts, settings=None):
+            if before:
+                before(texts, settings)
+            out = original(texts, settings)
+            if after is None:
+                return out
+            if name == "generate":
+                after(out)
+                return out
+            inner = out.result
+
+            def result():
+                hyps = inner()
+                after(hyps)
+                return hyps
+
+            out.result = result
+            return out
+
+        monkeypatch.setattr(engine, name, wrapped)
+        return original
+
+    return spy

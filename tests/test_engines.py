@@ -63,16 +63,11 @@ def test_paragraphs_stay_aligned(translator_for):
     assert result.sentences == 4 and result.split_sentences == 1 and result.pieces > 5
 
 
-def test_long_sentence_is_split_never_truncated(translator_for, monkeypatch):
+def test_long_sentence_is_split_never_truncated(translator_for, spy_engine):
     engine = translator_for.engine
     seen: list[str] = []
     original = engine.generate
-
-    def spy(texts, settings=None):
-        seen.extend(texts)
-        return original(texts, settings)
-
-    monkeypatch.setattr(engine, "generate", spy)
+    spy_engine(engine, lambda texts, settings=None: seen.extend(texts))
     result = translator_for.translate_document(parse_text("Заголовок\n" + LONG, id="long"))
     count = lambda text: engine.count_tokens([text])[0]  # noqa: E731
     pieces = [p.text for p in segment("", [LONG], count, engine.max_input_tokens)]
@@ -98,19 +93,12 @@ def test_generate_honours_lengths(translator_for):
     assert len(again) == 1 and again[0].tokens <= 6
 
 
-def test_fixed_output_tokens_for_benchmarks(tiny_marian, ct2_store, translator_for):
+def test_fixed_output_tokens_for_benchmarks(tiny_marian, ct2_store, translator_for, spy_engine):
     options = EngineOptions(model=str(tiny_marian), engine=translator_for.engine.name, fixed_output_tokens=7)
     with store(ct2_store):
         fixed = Translator(TranslateOptions(engine=options))
     tokens: list[int] = []
-    original = fixed.engine.generate
-
-    def spy(texts, settings=None):
-        hyps = original(texts, settings)
-        tokens.extend(h.tokens for h in hyps)
-        return hyps
-
-    fixed.engine.generate = spy
+    spy_engine(fixed.engine, after=lambda hyps: tokens.extend(h.tokens for h in hyps))
     result = fixed.translate_document(parse_text(ARTICLE, id="a"))
     assert set(tokens) == {7} and result.retries == 0
 
@@ -140,20 +128,19 @@ def test_describe_fields(translator_for):
         assert info["engine"] == "transformers" and info["dtype"] == "float32"
 
 
-def test_window_goes_to_ct2_in_one_call_and_to_hf_in_batches(tiny_marian, ct2_store, translator_for):
+def test_window_goes_to_ct2_in_one_call_and_to_hf_in_batches(tiny_marian, ct2_store, translator_for,
+                                                             spy_engine):
     name = translator_for.engine.name
     with store(ct2_store):
         small = Translator(TranslateOptions(engine=EngineOptions(model=str(tiny_marian), engine=name,
                                                                  max_batch_size=2)))
     calls: list[int] = []
-    original = small.engine.generate
 
-    def spy(texts, settings=None):
+    def before(texts, settings=None):
         if not settings or not settings.anti_repeat:
             calls.append(len(texts))
-        return original(texts, settings)
 
-    small.engine.generate = spy
+    spy_engine(small.engine, before)
     docs = [parse_text(f"Заголовок {i}\nТекст номер {i}. Ще одне речення.", id=str(i)) for i in range(3)]
     results = small.translate_documents(docs)
     assert [r.doc.id for r in results] == ["0", "1", "2"]
@@ -203,12 +190,40 @@ def test_light_marian_tokenizer_matches_transformers(tiny_marian):
     from mt.engines.ct2 import MarianSpm
 
     light, hf = MarianSpm(tiny_marian), AutoTokenizer.from_pretrained(tiny_marian)
+    vocab = json.loads((tiny_marian / "vocab.json").read_text(encoding="utf-8"))
     lines = [x for p in sorted(SEEDS.glob("*.txt")) for x in p.read_text(encoding="utf-8").splitlines()[:6]]
     lines += ["", "ʼ ’ ' «»", "Пхеньян </s> ok", ">>eng<< Привіт"]
     for line in lines:
-        assert light.encode(line) == hf.convert_ids_to_tokens(hf(line)["input_ids"]), line
         tokens = light.encode(line)
-        assert light.decode(tokens) == hf.decode(hf.convert_tokens_to_ids(tokens), skip_special_tokens=True)
+        # pieces outside the vocabulary stay as strings: CTranslate2 maps them to <unk>, as MarianTokenizer does
+        assert [vocab.get(t, vocab["<unk>"]) for t in tokens] == hf(line)["input_ids"], line
+        output = [t if t in vocab else "<unk>" for t in tokens]  # what CTranslate2 can produce
+        assert light.decode(output) == hf.decode(hf.convert_tokens_to_ids(output), skip_special_tokens=True)
+
+
+@needs_ct2
+def test_ct2_tokenizer_cache_holds_one_window(translator_for):
+    engine = translator_for.engine
+    if engine.name != "ct2":
+        pytest.skip("CTranslate2 only")
+    docs = [parse_text(f"Заголовок {i}\nТекст номер {i}. Ще одне речення.", id=str(i)) for i in range(3)]
+    job = translator_for.start_documents(docs)
+    assert engine.tokenizer._cache == {}  # the window is encoded and queued: its cache entries are dropped
+    assert [r.doc.id for r in translator_for.finish_documents(job)] == ["0", "1", "2"]
+
+
+@needs_ct2
+def test_ct2_maps_pieces_outside_the_vocabulary_to_unk(translator_for):
+    engine = translator_for.engine
+    if engine.name != "ct2":
+        pytest.skip("CTranslate2 only")
+    vocab = set(json.loads((Path(engine.model_dir) / "shared_vocabulary.json").read_text(encoding="utf-8")))
+    source = engine.tokenizer.encode("ʼ ’ ' «» Пхеньян")
+    unknown = [t if t in vocab else engine.tokenizer.unk for t in source]
+    assert unknown != source  # the text has pieces outside the vocabulary
+    common = {"beam_size": 1, "max_decoding_length": 6, "min_decoding_length": 6}
+    assert engine.translator.translate_batch([source], **common)[0].hypotheses == \
+        engine.translator.translate_batch([unknown], **common)[0].hypotheses
 
 
 @needs_ct2

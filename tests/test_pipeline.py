@@ -174,3 +174,53 @@ def test_auto_glossary_clusters_variant_spellings(seeds_copy, tmp_path, tiny_mar
     target = next(c["target"] for c in used if "Віктор Горемікін" in c["spellings"])
     for doc_id in ("000_99a7aa9b4e6634b7", "001_b4df3ac546630d11"):
         assert target in (out / f"{doc_id}.en.txt").read_text(encoding="utf-8")
+
+
+def test_next_window_goes_to_the_engine_before_the_last_is_written(seeds_copy, tmp_path, tiny_marian, translator,
+                                                                   monkeypatch):
+    from mt.translate import Translator
+
+    events: list[str] = []
+    start, finish, write = Translator.start_documents, Translator.finish_documents, outputs.write_translation
+
+    def started(self, docs):
+        events.append("start " + docs[0].id[:3])
+        return start(self, docs)
+
+    def finished(self, job):
+        events.append("finish " + job.results[0].doc.id[:3])
+        return finish(self, job)
+
+    def written(out, result, *args, **kwargs):
+        events.append("write " + result.doc.id[:3])
+        return write(out, result, *args, **kwargs)
+
+    monkeypatch.setattr(Translator, "start_documents", started)
+    monkeypatch.setattr(Translator, "finish_documents", finished)
+    monkeypatch.setattr(outputs, "write_translation", written)
+    summary = translate_corpus([seeds_copy], tmp_path / "out", options(tiny_marian, window_docs=1),
+                               translator=translator)
+    assert summary.ok == 5
+    ids = sorted(p.stem[:3] for p in seeds_copy.glob("*.txt"))
+    expected = [f"start {ids[0]}"]
+    for this, following in zip(ids, ids[1:] + [None]):
+        expected += ([f"start {following}"] if following else []) + [f"finish {this}", f"write {this}"]
+    assert events == expected
+
+
+def test_a_window_that_cannot_start_fails_only_its_bad_document(seeds_copy, tmp_path, tiny_marian, translator,
+                                                                monkeypatch):
+    from mt.translate import Translator
+
+    start = Translator.start_documents
+    bad = sorted(p.stem for p in seeds_copy.glob("*.txt"))[2]
+
+    def breaks_on_bad(self, docs):
+        if any(d.id == bad for d in docs):
+            raise RuntimeError("segmenter crashed")
+        return start(self, docs)
+
+    monkeypatch.setattr(Translator, "start_documents", breaks_on_bad)
+    summary = translate_corpus([seeds_copy], tmp_path / "out", options(tiny_marian), translator=translator)
+    assert summary.ok == 4 and [f["id"] for f in summary.failed] == [bad]
+    assert "segmenter crashed" in summary.failed[0]["error"]

@@ -42,16 +42,14 @@ def test_documents_share_batches_and_map_back_to_their_documents(translator):
         [(r.sentences, r.pieces, len(r.paragraphs)) for r in alone]
 
 
-def test_identical_sentences_are_generated_once_per_window(translator, monkeypatch):
+def test_identical_sentences_are_generated_once_per_window(translator, spy_engine):
     seen: list[str] = []
-    original = translator.engine.generate
 
-    def spy(texts, settings=None):
+    def before(texts, settings=None):
         if settings is None or not settings.anti_repeat:
             seen.extend(texts)
-        return original(texts, settings)
 
-    monkeypatch.setattr(translator.engine, "generate", spy)
+    spy_engine(translator.engine, before)
     docs = [parse_text(f"Заголовок {i}\nТекст номер {i}. Ще одне речення.", id=str(i)) for i in range(3)]
     translator.translate_documents(docs)
     assert seen.count("Ще одне речення.") == 1

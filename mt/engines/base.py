@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass
 from typing import Callable, Protocol, Sequence, TypeVar
 
@@ -57,6 +58,29 @@ class Engine(Protocol):
     def generate(self, texts: list[str], settings: GenerateSettings | None = None) -> list[Hypothesis]: ...
 
     def describe(self) -> dict: ...
+
+
+class Deferred:
+    """`engine.generate` run when the result is asked for: `submit` for engines without a queue."""
+
+    def __init__(self, engine: Engine, texts: list[str], settings: GenerateSettings | None):
+        self.engine, self.texts, self.settings = engine, texts, settings
+        self._results: list[Hypothesis] | None = None
+        self.began: float | None = None  # when the work started (for per-document timing)
+
+    def result(self) -> list[Hypothesis]:
+        if self._results is None:
+            self.began = time.perf_counter()
+            self._results = self.engine.generate(self.texts, self.settings)
+        return self._results
+
+
+def submit(engine: Engine, texts: list[str], settings: GenerateSettings | None = None):
+    """Start generating `texts`; `.result()` returns the hypotheses. Engines with worker threads
+    (CTranslate2) start at once, so the caller's own work overlaps theirs; others run in `.result()`."""
+    if hasattr(engine, "submit"):
+        return engine.submit(texts, settings)
+    return Deferred(engine, texts, settings)
 
 
 T = TypeVar("T")

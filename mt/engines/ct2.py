@@ -94,7 +94,6 @@ class MarianSpm:
         import sentencepiece as spm
 
         config = _read_json(folder / "tokenizer_config.json")
-        self.vocab = _read_json(folder / "vocab.json")
         self.source = spm.SentencePieceProcessor(model_file=str(folder / "source.spm"))
         self.target = spm.SentencePieceProcessor(model_file=str(folder / "target.spm"))
         self.eos = str(config.get("eos_token") or "</s>")
@@ -104,8 +103,6 @@ class MarianSpm:
         self._split = re.compile("(" + "|".join(re.escape(s) for s in sorted(self.special, key=len, reverse=True))
                                  + ")")
         self.model_max_length = int(config.get("model_max_length") or 10**6)
-        # token strings are the vocabulary's own objects, so a cached sentence costs only its list
-        self._piece = {piece: piece for piece in self.vocab}
         self._cache: dict[str, list[str]] = {}
 
     def encode(self, text: str) -> list[str]:
@@ -118,16 +115,21 @@ class MarianSpm:
                 tokens.append(part)
                 continue
             if part.startswith(">>") and (end := part.find("<<")) != -1:  # language code, e.g. >>ukr<<
-                tokens.append(self._piece.get(part[: end + 2], self.unk))
+                tokens.append(part[: end + 2])
                 part = part[end + 2:]
             if part.strip():
-                tokens.extend(self._piece.get(p, self.unk) for p in self.source.encode(part, out_type=str))
+                tokens.extend(self.source.encode(part, out_type=str))
         tokens.append(self.eos)
-        # counting and translating a window encode the same texts; a window holds a few thousand
+        # counting and translating a window encode the same texts; `forget` empties the cache after
+        # each window, and CACHE_SENTENCES bounds an unusually large one
         if len(self._cache) >= CACHE_SENTENCES:
             self._cache.clear()
         self._cache[text] = tokens
         return tokens
+
+    def forget(self) -> None:
+        """Drop the encoded sentences (called after each `generate`: memory stays per window)."""
+        self._cache.clear()
 
     def decode(self, tokens: list[str]) -> str:
         kept = [t for t in tokens if t not in self.special]
@@ -155,6 +157,9 @@ class HFTokens:
 
     def encode(self, text: str) -> list[str]:
         return self.tok.convert_ids_to_tokens(self.tok(text, add_special_tokens=True)["input_ids"])
+
+    def forget(self) -> None:
+        pass
 
     def decode(self, tokens: list[str]) -> str:
         return self.tok.decode(self.tok.convert_tokens_to_ids(tokens), skip_special_tokens=True).strip()
@@ -239,7 +244,8 @@ class CT2Engine:
             prefer_avx512()
         self.translator = ctranslate2.Translator(str(self.model_dir), device=self.device,
                                                  compute_type=self.compute_type, inter_threads=self.inter_threads,
-                                                 intra_threads=self.intra_threads)
+                                                 intra_threads=self.intra_threads,
+                                                 max_queued_batches=-1)  # submit never blocks (see submit)
         limit = min(int(config.get("max_position_embeddings") or 512), self.tokenizer.model_max_length)
         self.model_limit = int(limit)
         self.max_input_tokens = input_budget(self.model_limit, options.max_input_tokens)
@@ -277,10 +283,19 @@ class CT2Engine:
         return kwargs
 
     def generate(self, texts: list[str], settings: GenerateSettings | None = None) -> list[Hypothesis]:
+        return self.submit(texts, settings).result()
+
+    def submit(self, texts: list[str], settings: GenerateSettings | None = None) -> "Submitted":
+        """Queue `texts` on the workers and return at once; `.result()` waits for the hypotheses.
+
+        `mt.translate.Translator` submits the next window before it collects the last one, so the
+        workers never wait for the pipeline's own work (segmenting, glossary checks, writing).
+        """
         settings = settings or GenerateSettings()
         if not texts:
-            return []
+            return Submitted(self, [], 0)
         sources = [self.tokenizer.encode(t) for t in texts]
+        self.tokenizer.forget()  # counting and encoding this window are done
         lengths = [len(s) for s in sources]
         if max(lengths) > self.model_limit:
             raise ValueError(f"input of {max(lengths)} tokens exceeds the model's limit of {self.model_limit}; "
@@ -298,13 +313,32 @@ class CT2Engine:
                 [sources[i] for i in batch], target_prefix=prefix, asynchronous=True,
                 max_decoding_length=max_new, min_decoding_length=max(1, min(min_new, max_new)), **common)
             jobs.append((batch, max_new, pending))
-        skip = len(self.target_prefix or ())
-        results: list[Hypothesis | None] = [None] * len(texts)
-        for batch, max_new, pending in jobs:
+        return Submitted(self, jobs, len(texts))
+
+
+class Submitted:
+    """Batches queued on CTranslate2's workers for one `CT2Engine.submit` call."""
+
+    def __init__(self, engine: CT2Engine, jobs: list, count: int):
+        self.engine, self.jobs, self.count = engine, jobs, count
+        self._results: list[Hypothesis] | None = None
+
+    def result(self) -> list[Hypothesis]:
+        """Wait for every batch; hypotheses in the order the texts were given."""
+        if self._results is None:
+            self._results = self._collect()
+        return self._results
+
+    def _collect(self) -> list[Hypothesis]:
+        engine = self.engine
+        skip = len(engine.target_prefix or ())
+        results: list[Hypothesis | None] = [None] * self.count
+        for batch, max_new, pending in self.jobs:
             for i, item in zip(batch, pending):
                 tokens = item.result().hypotheses[0]  # includes the target prefix, like HF's forced BOS
-                results[i] = Hypothesis(text=self.tokenizer.decode(tokens), tokens=len(tokens) - skip,
+                results[i] = Hypothesis(text=engine.tokenizer.decode(tokens), tokens=len(tokens) - skip,
                                         hit_limit=len(tokens) >= max_new)
-        if self.device == "cpu":
+        self.jobs = []  # CTranslate2's results are no longer needed
+        if engine.device == "cpu" and self.count:
             release_memory()
         return results  # type: ignore[return-value]
