@@ -379,38 +379,6 @@ def term_accuracy(stats: TermStats, final: bool = False) -> float | None:
     return round(good / stats.matched, 4)
 
 
-def consistency(doc_texts_by_id: dict[str, str], glossary: Glossary) -> dict:
-    """Per target: the share of documents that use only the canonical spelling.
-
-    A document counts for a target when the target or any of its variant
-    spellings occurs in it; it is consistent when the target occurs and no
-    variant does. `overall` is the mean of the per-target scores; `pooled`
-    counts all (target, document) pairs together.
-    """
-    per: dict[str, dict] = {}
-    for text in doc_texts_by_id.values():
-        present: set[str] = set()
-        bad: dict[str, list[str]] = {}
-        for h in _collect(text, glossary.entries, _all_targets(glossary)):
-            if _is_canonical(h):  # "Kim" inside "Kim Jong Un" is not a use of "Kim"
-                present.add(h.entry.target)
-            else:
-                bad.setdefault(h.entry.target, []).append(h.text)
-        for target in present | set(bad):
-            row = per.setdefault(target, {"documents": 0, "consistent": 0, "variants": {}})
-            row["documents"] += 1
-            row["consistent"] += target in present and target not in bad
-            for v in bad.get(target, []):
-                row["variants"][v] = row["variants"].get(v, 0) + 1
-    for row in per.values():
-        row["score"] = round(row["consistent"] / row["documents"], 4)
-    pairs = sum(r["documents"] for r in per.values())
-    good = sum(r["consistent"] for r in per.values())
-    return {"documents": len(doc_texts_by_id), "targets": per,
-            "overall": round(sum(r["score"] for r in per.values()) / len(per), 4) if per else None,
-            "pooled": round(good / pairs, 4) if pairs else None}
-
-
 def __getattr__(name: str):
     # GlossaryBias lives in mt.bias so that importing this module never imports torch.
     if name == "GlossaryBias":

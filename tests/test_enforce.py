@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mt.enforce import (EnforceOptions, EnforceResult, TermStats, consistency, enforce_sentence,
+from mt.enforce import (EnforceOptions, EnforceResult, TermStats, enforce_sentence,
                         find_variants, glossary_targets_for, has_target, normalize_english, term_accuracy)
 from mt.glossary import Entry, Glossary, load_glossary
 
@@ -150,19 +150,6 @@ def test_find_variants_for_some_targets_keeps_longer_names_whole():
     text = "Kharkiv is calm. Kharkov Oblast was shelled."
     assert [(h.text, h.target) for h in find_variants(text, cities)] == [("Kharkov Oblast", "Kharkiv Oblast")]
     assert find_variants(text, cities, targets={"Kharkiv"}) == []  # "Kharkov" here is part of the oblast
-
-
-def test_consistency(gl):
-    docs = {"a": "Kim Jong Un came. Kim Jong Un left.", "b": "Kim Jong-un came.",
-            "c": "Kim Jong Un and Kim Chen In.", "d": "Nothing here.", "e": "Seoul and Pyongyang."}
-    report = consistency(docs, gl)
-    kim = report["targets"]["Kim Jong Un"]
-    assert (kim["documents"], kim["consistent"], kim["score"]) == (3, 1, 0.3333)
-    assert kim["variants"] == {"Kim Jong-un": 1, "Kim Chen In": 1}
-    assert report["targets"]["Seoul"]["score"] == 1.0
-    assert report["documents"] == 5 and report["pooled"] == round(3 / 5, 4)
-    assert report["overall"] == round((1 / 3 + 1 + 1) / 3, 4)
-    json.dumps(report)
 
 
 def test_term_stats(gl):
