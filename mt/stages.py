@@ -299,12 +299,23 @@ class _Tracker:
 
 
 def _preflight(options: SummarizeOptions) -> None:
-    """Fail before translating when the summary model cannot be loaded offline."""
+    """Fail before translating when the summary model cannot be loaded offline.
+
+    Weights are needed, except where CTranslate2 may run (`--engine auto` or
+    `ct2`) and an earlier conversion is cached: then the config and tokenizer
+    files of a cache snapshot are enough.
+    """
     from mt.models import ModelMissing, is_offline, local_files, missing_message
 
     spec = resolve(options.engine.model, task="summarize", revision=options.engine.revision)
-    if is_offline() and local_files(spec) is None:
-        raise ModelMissing(missing_message(spec))
+    if not is_offline() or local_files(spec, need_weights=True) is not None:
+        return
+    if options.engine.engine != "hf" and local_files(spec) is not None:
+        from mt.engines.ct2_convert import cached_conversion
+
+        if cached_conversion(spec, options.engine.device) is not None:
+            return
+    raise ModelMissing(missing_message(spec))
 
 
 def brief_corpus(paths: Iterable[str | Path], out: str | Path, mt_options: TranslateOptions | None = None,

@@ -206,3 +206,31 @@ def test_table_rows_get_one_brief_each(tmp_path, mt_options, tiny_translator):
     brief = json.loads((out / "feed" / "b.brief.json").read_text(encoding="utf-8"))
     assert brief["id"] == "feed#b" and brief["date"] == "2024-06-19" and (out / "feed" / "a.brief.md").exists()
     assert {"name": "Pyongyang", "count": 1} in brief["entities"]["places"]
+
+
+def test_brief_fails_before_translating_when_the_summary_model_has_no_weights_offline(tmp_path, monkeypatch):
+    from mt import models
+    from mt.engines.ct2_convert import cache_key, cache_root
+    from mt.models import ModelMissing, resolve
+
+    snapshot = tmp_path / "snapshot"  # what a tokenizer-only download leaves in the Hugging Face cache
+    snapshot.mkdir()
+    (snapshot / "config.json").write_text('{"model_type": "bart"}')
+    monkeypatch.setattr(models, "local_files", lambda spec, need_weights=False: None if need_weights else snapshot)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("MT_MODELS_DIR", str(tmp_path / "store"))
+    out = tmp_path / "out"
+    for engine in ("hf", "auto"):
+        with pytest.raises(ModelMissing, match="mt models pull"):
+            brief_corpus([SEEDS], out, sum_options=SummarizeOptions(engine=EngineOptions(engine=engine)))
+        assert not out.exists()  # nothing was translated first
+    # an earlier CTranslate2 conversion is enough for the ct2 engine: the check lets it through
+    spec = resolve(None, task="summarize")
+    cached = cache_root() / cache_key(spec, None, "int8")
+    cached.mkdir(parents=True)
+    (cached / "model.bin").write_bytes(b"")
+    from mt.stages import _preflight
+
+    _preflight(SummarizeOptions(engine=EngineOptions(engine="auto", device="cpu")))
+    with pytest.raises(ModelMissing):
+        _preflight(SummarizeOptions(engine=EngineOptions(engine="hf", device="cpu")))

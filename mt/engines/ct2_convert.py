@@ -77,6 +77,16 @@ def check_supported(folder: Path | None) -> None:
         raise ConversionError(f"CTranslate2 does not convert model type {model_type!r}")
 
 
+def cached_conversion(spec: ModelSpec, device: str = "auto") -> Path | None:
+    """The conversion `CT2Engine` would load for a model whose weights are not local, if cached."""
+    try:
+        from mt.engines.ct2 import pick_compute_type, pick_ct2_device
+    except ImportError:  # CTranslate2 is not installed
+        return None
+    dest = cache_root() / cache_key(spec, None, pick_compute_type(pick_ct2_device(device)))
+    return dest if (dest / "model.bin").exists() else None
+
+
 def converted_model(spec: ModelSpec, quantization: str, allow_pickle: bool = False) -> Path:
     """The cached CTranslate2 folder for `spec`, converting it first if needed."""
     folder = local_files(spec, need_weights=True)
