@@ -111,3 +111,19 @@ def test_full_or_read_only_output_is_a_clear_error(tmp_path, tiny_marian, monkey
                                        "--model", str(tiny_marian), "-q"])
     assert result.exit_code == 1  # the document reports the write error; the run completes
     assert words in result.stderr and "Traceback" not in result.output
+
+
+@pytest.mark.slow
+def test_ctrl_c_mid_run_exits_130_at_once_and_resumes(tmp_path, tiny_marian):
+    src, out = tmp_path / "in", tmp_path / "out"
+    make_corpus(src)
+    proc = start(src, out, tiny_marian)
+    wait_for_records(out, proc, at_least=1)
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=30) == 130  # not click's "Aborted!" (exit 1), and no wait for the engine's queue
+    assert "run the same command again to resume" in proc.stderr.read().decode()
+    assert 0 < len(manifest_lines(out)) < N_DOCS
+    rerun = start(src, out, tiny_marian)
+    assert rerun.wait(timeout=600) == 0, rerun.stderr.read().decode()
+    ok = [json.loads(line)["id"] for line in manifest_lines(out) if json.loads(line)["status"] == "ok"]
+    assert sorted(ok) == sorted(f"doc{i:03d}" for i in range(N_DOCS)) and len(ok) == len(set(ok))
