@@ -138,8 +138,6 @@ def is_common_word(key: str) -> bool:
             and not any(is_name_parse(p) for p in ps))
 
 
-
-
 # ---------------------------------------------------------------- suffix model
 
 def _a_stem_forms(stem: str) -> set[str]:

@@ -128,7 +128,8 @@ class MarianSpm:
         return tokens
 
     def forget(self) -> None:
-        """Drop the encoded sentences (called after each `generate`: memory stays per window)."""
+        """Drop the encoded sentences (`CT2Engine.submit` calls it once a window is encoded and
+        queued, so the cache holds at most one window)."""
         self._cache.clear()
 
     def decode(self, tokens: list[str]) -> str:
