@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Translation speed and memory: mt's default path against transformers and plain CTranslate2.
 
-    python scripts/bench.py [--copies 6] [--rounds 4] [--json bench.json] [--no-grow] [--no-summarize]
+    python scripts/bench.py [--copies 6] [--rounds 4] [--json bench.json] [--no-grow] [--grow-docs 30] [--no-summarize]
 
 Models get random weights and the real architectures, built offline by
 scripts/bench_build.py: opus-mt-uk-en's Marian shape for translation and
