@@ -74,9 +74,9 @@ def worker_hf(args, quantize: bool) -> dict:
 
 
 def baseline_sample(sentences: list[str], n: int) -> list[str]:
-    """Every k-th sentence, in input order: transformers is slow, so its rate per token comes from
-    a sample, spread over the whole corpus so its source lengths match what the other engines see
-    (the first articles' sentences are shorter than the corpus average)."""
+    """Every k-th sentence, in input order: the baselines' rate per token comes from a sample
+    (they are slow), spread over the whole corpus so its source lengths match what the other
+    engines see (the first articles' sentences are shorter than the corpus average)."""
     step = max(1, len(sentences) // max(1, n))
     return sentences[::step][:n]
 
@@ -95,6 +95,7 @@ def worker_ct2_plain(args) -> dict:
     tok = MarianSpm(Path(args.workdir) / "marian")
     translator = ctranslate2.Translator(_ct2_folder(args), device="cpu", compute_type="int8")
     sentences = json.loads((Path(args.workdir) / "sentences.json").read_text(encoding="utf-8"))
+    sentences = baseline_sample(sentences, args.plain_sentences) if args.plain_sentences else sentences
     tokens = 0
     translator.translate_batch([tok.encode(s) for s in sentences[:4]], beam_size=1, max_decoding_length=8)  # warm-up
     cpu = _cpu()
@@ -110,6 +111,47 @@ def worker_ct2_plain(args) -> dict:
     seconds = time.perf_counter() - started
     return {"seconds": seconds, "cpu_seconds_timed": _cpu() - cpu, "sentences": len(sentences), "tokens": tokens,
             "rss_after_imports_mb": after_imports, "inter_threads": 1, "intra_threads": "default"}
+
+
+def worker_ct2_ceiling(args) -> dict:
+    """CTranslate2 alone at its best on this machine: what no pipeline around it can beat.
+
+    The same converted model, workers and threads as mt's engine (one 1-thread worker per core),
+    the whole corpus sorted by length and cut into batches of --ceiling-batch sentences (64:
+    bigger batches ran no faster here) with no bound on memory, all queued at once, longest
+    first. Nothing else runs: no reading, segmentation, glossary or writing.
+    """
+    import ctranslate2
+
+    from mt.engines.base import thread_count
+    from mt.engines.ct2 import MarianSpm, cpu_threads, prefer_avx512
+
+    after_imports = rss_mb()
+    tok = MarianSpm(Path(args.workdir) / "marian")
+    inter, intra = cpu_threads(thread_count(None))
+    prefer_avx512()
+    translator = ctranslate2.Translator(_ct2_folder(args), device="cpu", compute_type="int8", inter_threads=inter,
+                                        intra_threads=intra, max_queued_batches=-1)
+    sentences = json.loads((Path(args.workdir) / "sentences.json").read_text(encoding="utf-8"))
+    translator.translate_batch([tok.encode(s) for s in sentences[:4]], beam_size=1, max_decoding_length=8)  # warm-up
+    cpu = _cpu()
+    started = time.perf_counter()
+    sources = sorted((tok.encode(s) for s in sentences), key=len)
+    size = args.ceiling_batch
+    pending = []
+    for start in reversed(range(0, len(sources), size)):
+        pending += translator.translate_batch(sources[start: start + size], beam_size=1, max_input_length=0,
+                                              min_decoding_length=args.out_tokens,
+                                              max_decoding_length=args.out_tokens, asynchronous=True)
+    tokens = 0
+    for item in pending:
+        hypothesis = item.result().hypotheses[0]
+        tok.decode(hypothesis)
+        tokens += len(hypothesis)
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "cpu_seconds_timed": _cpu() - cpu, "sentences": len(sources), "tokens": tokens,
+            "rss_after_imports_mb": after_imports, "inter_threads": inter, "intra_threads": intra,
+            "batch": size}
 
 
 def _ct2_folder(args) -> str:
@@ -231,6 +273,8 @@ def run_worker(args) -> None:
         result = worker_hf(args, quantize=True)
     elif name == "ct2-plain":
         result = worker_ct2_plain(args)
+    elif name == "ct2-ceiling":
+        result = worker_ct2_ceiling(args)
     elif name == "mt-default":
         result = worker_mt(args)
     elif name.startswith("mt-grow-"):
