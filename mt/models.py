@@ -15,11 +15,13 @@ Safety rules applied to every load: weights come from ``*.safetensors``
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
 REGISTRY_PATH = PACKAGE_ROOT / "registry.toml"  # package data: installed with the wheel too
@@ -112,6 +114,48 @@ def models_dir() -> Path:
 
 def is_offline() -> bool:
     return os.environ.get("HF_HUB_OFFLINE", "").lower() in {"1", "true", "yes", "on"}
+
+
+HUB_TIMEOUT = 3.0  # seconds the reachability probe waits (MT_HUB_TIMEOUT overrides)
+_PROXY_VARS = ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy", "HTTP_PROXY", "http_proxy")
+
+
+@functools.cache
+def _probe(host: str, port: int, timeout: float) -> str | None:
+    """None when a TCP connection to host:port opens within `timeout` seconds, else why not."""
+    import socket
+
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return None
+    except OSError as exc:
+        return f"{host}:{port} could not be reached: {exc.strerror or type(exc).__name__}"
+
+
+def hub_unreachable() -> str | None:
+    """Why the Hugging Face Hub cannot be reached now, or None when it may be.
+
+    With HF_HUB_OFFLINE set mt never tries the network. Otherwise one TCP
+    connection to the Hub's host (HF_ENDPOINT, default huggingface.co) is tried
+    once per process, so an offline machine fails in seconds instead of after
+    huggingface_hub's retries. Behind a proxy (HTTPS_PROXY, ALL_PROXY, ...) a
+    direct connection proves nothing, so nothing is probed.
+    """
+    if is_offline():
+        return "HF_HUB_OFFLINE is set"
+    if any(os.environ.get(name) for name in _PROXY_VARS):
+        return None
+    endpoint = urlsplit(os.environ.get("HF_ENDPOINT") or "https://huggingface.co")
+    port = endpoint.port or (80 if endpoint.scheme == "http" else 443)
+    timeout = float(os.environ.get("MT_HUB_TIMEOUT") or HUB_TIMEOUT)
+    return _probe(endpoint.hostname or "huggingface.co", port, timeout)
+
+
+def require_hub(spec: "ModelSpec") -> None:
+    """Raise ModelMissing (with how to get `spec`) when the Hub cannot be reached."""
+    why = hub_unreachable()
+    if why is not None:
+        raise ModelMissing(missing_message(spec, reason="" if is_offline() else why))
 
 
 def resolve(name: str | None, task: str = "translate", revision: str | None = None) -> ModelSpec:
@@ -255,8 +299,8 @@ def load_pretrained(spec: ModelSpec, allow_pickle: bool = False, device: str = "
     folder = local_files(spec, need_weights=True)
     if folder is not None:
         check_weights(folder, allow_pickle)
-    elif is_offline():
-        raise ModelMissing(missing_message(spec))
+    else:
+        require_hub(spec)
     source = str(folder) if folder is not None else spec.hub
     common = {"revision": spec.revision, "trust_remote_code": False}
     try:
@@ -292,6 +336,8 @@ def pull(name: str, dest: Path | None = None, revision: str | None = None) -> Pa
     if spec.hub is None:
         raise ModelError(f"{name} is a local folder; nothing to pull")
     dest = Path(dest or models_dir() / (spec.preset or spec.hub.replace("/", "--")))
+    if not is_offline():  # offline, snapshot_download itself says so
+        require_hub(spec)
     try:
         snapshot_download(
             spec.hub, revision=revision, local_dir=dest,

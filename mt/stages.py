@@ -27,6 +27,7 @@ from typing import Callable, Iterable, Iterator
 from mt import __version__
 from mt.brief import FORMAT, SUMMARY_DEMO_LABEL, build_brief, strip_demo_label, write_brief
 from mt.corpus import CorpusError, CorpusOptions, Failed, content_hash, decode_bytes, parse_text, safe_rel
+from mt.engines import EngineOptions
 from mt.glossary import glossary_or_files
 from mt.manifest import Manifest, RunLock, options_key
 from mt.models import resolve
@@ -298,24 +299,36 @@ class _Tracker:
         self.inner.note(message)
 
 
-def _preflight(options: SummarizeOptions) -> None:
-    """Fail before translating when the summary model cannot be loaded offline.
+def _unavailable(options: EngineOptions, task: str) -> str | None:
+    """How to get the model of `options` when it cannot be loaded now, else None.
 
     Weights are needed, except where CTranslate2 may run (`--engine auto` or
     `ct2`) and an earlier conversion is cached: then the config and tokenizer
-    files of a cache snapshot are enough.
+    files of a cache snapshot are enough. A reachable Hub provides the rest.
     """
-    from mt.models import ModelMissing, is_offline, local_files, missing_message
+    from mt.models import hub_unreachable, is_offline, local_files, missing_message
 
-    spec = resolve(options.engine.model, task="summarize", revision=options.engine.revision)
-    if not is_offline() or local_files(spec, need_weights=True) is not None:
-        return
-    if options.engine.engine != "hf" and local_files(spec) is not None:
+    spec = resolve(options.model, task=task, revision=options.revision)
+    why = hub_unreachable() if local_files(spec, need_weights=True) is None else None
+    if why is None:
+        return None
+    if options.engine != "hf" and local_files(spec) is not None:
         from mt.engines.ct2_convert import cached_conversion
 
-        if cached_conversion(spec, options.engine.device) is not None:
-            return
-    raise ModelMissing(missing_message(spec))
+        if cached_conversion(spec, options.device) is not None:
+            return None
+    return missing_message(spec, reason="" if is_offline() else why)
+
+
+def _preflight(mt_options: TranslateOptions | None, sum_options: SummarizeOptions | None) -> None:
+    """Fail before translating when a model `mt brief` needs cannot be loaded: every missing
+    model is named at once (None: that model is already loaded)."""
+    from mt.models import ModelMissing
+
+    wanted = [(o.engine, task) for o, task in ((mt_options, "translate"), (sum_options, "summarize")) if o]
+    messages = [m for m in (_unavailable(engine, task) for engine, task in wanted) if m]
+    if messages:
+        raise ModelMissing("\n\n".join(messages))
 
 
 def brief_corpus(paths: Iterable[str | Path], out: str | Path, mt_options: TranslateOptions | None = None,
@@ -335,8 +348,7 @@ def brief_corpus(paths: Iterable[str | Path], out: str | Path, mt_options: Trans
     out = Path(out)
     progress = progress or Progress(quiet=True)
     started = time.perf_counter()
-    if summarizer is None:
-        _preflight(sum_options)
+    _preflight(None if translator else mt_options, None if summarizer else sum_options)
     tracker = _Tracker(progress)
     with RunLock(out, wait=wait):  # held across all stages; translate_corpus re-enters it
         translated = translate_corpus(paths, out, mt_options, corpus=corpus, force=force, wait=wait,

@@ -80,3 +80,12 @@ def test_summarize_command(tmp_path, tiny_models):
     assert json.loads(run(*args, "--json").stdout)["skipped"] == 1
     bad = run(*args, "--max-words", 10, "--min-words", 20)
     assert bad.exit_code == 2 and "--min-words 20 is more than --max-words 10" in bad.output
+
+
+def test_brief_names_every_missing_model_before_translating(tmp_path):
+    seeds = small_seeds(tmp_path / "in", lines=1)
+    env = {"HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf"), "MT_MODELS_DIR": str(tmp_path / "models")}
+    result = run("brief", seeds, "-o", tmp_path / "out", env=env)
+    assert result.exit_code == 2
+    assert "mt models pull opus-mt-uk-en" in result.stderr and "mt models pull distilbart-cnn" in result.stderr
+    assert not (tmp_path / "out").exists()

@@ -72,3 +72,19 @@ def test_console_script_in_a_real_subprocess(tmp_path, tiny_marian):
     assert proc.returncode == 0, proc.stderr
     assert "translated 1 documents: 1 ok" in proc.stderr
     assert (tmp_path / "out" / "новина з пробілом.en.txt").exists()
+
+
+def test_missing_model_with_an_unreachable_hub_exits_2_at_once(tmp_path, seeds_copy):
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # closed once the block ends: connections are refused
+    env = {"HF_HUB_OFFLINE": None, "HTTPS_PROXY": None, "https_proxy": None, "ALL_PROXY": None,
+           "all_proxy": None, "HF_ENDPOINT": f"http://127.0.0.1:{port}", "HF_HOME": str(tmp_path / "hf"),
+           "MT_MODELS_DIR": str(tmp_path / "models")}
+    result = run("translate", seeds_copy, "-o", tmp_path / "out", env=env)
+    assert result.exit_code == 2
+    assert f"127.0.0.1:{port} could not be reached" in result.stderr and "mt models pull opus-mt-uk-en" in result.stderr
+    # not a CTranslate2 "conversion failed" and a fall-back to transformers that fails again
+    assert "conversion failed" not in result.output and "engine: transformers" not in result.output

@@ -162,3 +162,60 @@ def test_a_converted_model_is_reused_offline_when_the_snapshot_has_no_weights(fa
     (dest / "model.bin").write_bytes(b"ct2")
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     assert converted_model(spec, "int8") == dest
+
+
+# ------------------------------------------------------------ an unreachable Hub
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as sock:  # a port nothing listens on: connections are refused at once
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture()
+def online_mode(monkeypatch):
+    """HF_HUB_OFFLINE unset and no proxy, as on a user's machine; returns a setter for HF_ENDPOINT."""
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    for name in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy", "HTTP_PROXY", "http_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    return lambda url: monkeypatch.setenv("HF_ENDPOINT", url)
+
+
+def test_an_unreachable_hub_fails_at_once_with_how_to(online_mode, monkeypatch, tmp_path):
+    import transformers
+
+    from mt.models import hub_unreachable
+
+    port = _closed_port()
+    online_mode(f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    monkeypatch.setenv("MT_MODELS_DIR", str(tmp_path / "models"))
+    assert f"127.0.0.1:{port} could not be reached" in hub_unreachable()
+
+    def never(*args, **kwargs):
+        raise AssertionError("from_pretrained must not be tried: huggingface_hub would retry for a minute")
+
+    monkeypatch.setattr(transformers.AutoTokenizer, "from_pretrained", never)
+    with pytest.raises(ModelMissing) as info:
+        load_pretrained(resolve("opus-mt-uk-en"))
+    message = str(info.value)
+    assert "cannot be reached" in message and "could not be reached" in message
+    assert "mt models pull opus-mt-uk-en" in message
+
+
+def test_a_reachable_hub_and_a_proxy_are_not_refused(online_mode, monkeypatch):
+    import socket
+
+    from mt import models
+
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        online_mode(f"http://127.0.0.1:{server.getsockname()[1]}")
+        assert models.hub_unreachable() is None
+    online_mode(f"http://127.0.0.1:{_closed_port()}")
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")  # a direct probe would prove nothing
+    monkeypatch.setattr(models, "_probe", lambda *a: pytest.fail("probed behind a proxy"))
+    assert models.hub_unreachable() is None

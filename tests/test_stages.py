@@ -231,6 +231,6 @@ def test_brief_fails_before_translating_when_the_summary_model_has_no_weights_of
     (cached / "model.bin").write_bytes(b"")
     from mt.stages import _preflight
 
-    _preflight(SummarizeOptions(engine=EngineOptions(engine="auto", device="cpu")))
+    _preflight(None, SummarizeOptions(engine=EngineOptions(engine="auto", device="cpu")))
     with pytest.raises(ModelMissing):
-        _preflight(SummarizeOptions(engine=EngineOptions(engine="hf", device="cpu")))
+        _preflight(None, SummarizeOptions(engine=EngineOptions(engine="hf", device="cpu")))

@@ -26,7 +26,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from mt.models import ModelMissing, ModelSpec, check_weights, is_offline, local_files, missing_message, models_dir
+from mt.models import ModelSpec, check_weights, local_files, models_dir, require_hub
 
 # model_type values whose transformers checkpoints CTranslate2 converts (seq2seq only)
 SUPPORTED_TYPES = {"marian", "bart", "m2m_100", "mbart", "pegasus", "t5", "mt5"}
@@ -96,8 +96,8 @@ def converted_model(spec: ModelSpec, quantization: str, allow_pickle: bool = Fal
     dest = cache_root() / cache_key(spec, folder, quantization)
     if (dest / "model.bin").exists():
         return dest  # also offline, for a Hub model whose weights came from another revision
-    if folder is None and is_offline():
-        raise ModelMissing(missing_message(spec))
+    if folder is None:
+        require_hub(spec)  # offline or unreachable: say so at once, never "conversion failed"
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
     try:
