@@ -179,7 +179,7 @@ def measure_summarize(args) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--copies", type=int, default=5, help="seed corpus repeats (about 110 sentences each)")
-    parser.add_argument("--rounds", type=int, default=4, help="at most this many interleaved rounds (at least 2)")
+    parser.add_argument("--rounds", type=int, default=4, help="interleaved rounds at most (--budget-minutes may stop after two)")
     parser.add_argument("--budget-minutes", type=float, default=9.5,
                         help="start another round after the second only if it should end within this time "
                              "from the start (0: always run --rounds)")

@@ -197,6 +197,15 @@ def worker_mt(args, corpus: str = "corpus") -> dict:
             "engine": engine.describe(), "notes": notes}
 
 
+def _done(pending) -> bool:
+    """Whether a queued CTranslate2 batch is finished. Once the pipeline has taken its result,
+    `done()` raises (the future has no state left): that batch is finished too."""
+    try:
+        return pending.done()
+    except RuntimeError:
+        return True
+
+
 class EngineBusy:
     """Counts the engine's output and measures the time it has nothing to do.
 
@@ -225,9 +234,9 @@ class EngineBusy:
         setattr(engine, name, counted)
 
     def _busy(self) -> bool:
-        return any(not pending[0].done() for handle in self.live for _, _, pending in handle.jobs)
+        return any(not _done(pending[0]) for handle in self.live for _, _, pending in handle.jobs)
 
-    def _sample(self) -> None:
+    def _sample(self) -> None:  # must not die: overhead_fraction would silently stop counting
         last = time.perf_counter()
         while not self._stop.wait(0.001):
             now = time.perf_counter()
