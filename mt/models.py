@@ -151,11 +151,17 @@ def hub_unreachable() -> str | None:
     return _probe(endpoint.hostname or "huggingface.co", port, timeout)
 
 
+def unreachable_message(spec: "ModelSpec") -> str | None:
+    """How to get `spec` when the Hub cannot be reached now, else None."""
+    why = hub_unreachable()
+    return None if why is None else missing_message(spec, reason="" if is_offline() else why)
+
+
 def require_hub(spec: "ModelSpec") -> None:
     """Raise ModelMissing (with how to get `spec`) when the Hub cannot be reached."""
-    why = hub_unreachable()
-    if why is not None:
-        raise ModelMissing(missing_message(spec, reason="" if is_offline() else why))
+    message = unreachable_message(spec)
+    if message is not None:
+        raise ModelMissing(message)
 
 
 def resolve(name: str | None, task: str = "translate", revision: str | None = None) -> ModelSpec:

@@ -306,18 +306,18 @@ def _unavailable(options: EngineOptions, task: str) -> str | None:
     `ct2`) and an earlier conversion is cached: then the config and tokenizer
     files of a cache snapshot are enough. A reachable Hub provides the rest.
     """
-    from mt.models import hub_unreachable, is_offline, local_files, missing_message
+    from mt.models import local_files, unreachable_message
 
     spec = resolve(options.model, task=task, revision=options.revision)
-    why = hub_unreachable() if local_files(spec, need_weights=True) is None else None
-    if why is None:
+    message = unreachable_message(spec) if local_files(spec, need_weights=True) is None else None
+    if message is None:
         return None
     if options.engine != "hf" and local_files(spec) is not None:
         from mt.engines.ct2_convert import cached_conversion
 
         if cached_conversion(spec, options.device) is not None:
             return None
-    return missing_message(spec, reason="" if is_offline() else why)
+    return message
 
 
 def _preflight(mt_options: TranslateOptions | None, sum_options: SummarizeOptions | None) -> None:
