@@ -139,6 +139,11 @@ def rate(runs: list[dict]) -> dict:
             "run_seconds": [round(r["seconds"], 2) for r in runs]}
 
 
+def per_round(runs: list[dict], base: list[dict]) -> list[float]:
+    """Tokens/s of `runs` over `base`, round by round."""
+    return [round((r["tokens"] / r["seconds"]) / (b["tokens"] / b["seconds"]), 2) for r, b in zip(runs, base)]
+
+
 TARGETS = {"ratio_vs_transformers_fp32": (">=", 5.0), "ratio_vs_plain_ct2": (">=", 1.2),
            "mt_peak_rss_mb": ("<=", 400.0), "overhead_fraction": ("<=", 0.10)}
 
@@ -243,9 +248,7 @@ def main(argv: list[str] | None = None) -> int:
             report["ratio_vs_plain_ct2"] = round(mt["tokens_per_s"] / results["ct2-plain"]["tokens_per_s"], 2)
         for base in ("hf-fp32", "ct2-plain"):  # the same ratio per round: load on a shared machine drifts
             if base in runs:
-                report[f"per_round_ratio_vs_{base}"] = [
-                    round((m["tokens"] / m["seconds"]) / (b["tokens"] / b["seconds"]), 2)
-                    for m, b in zip(runs["mt-default"], runs[base])]
+                report[f"per_round_ratio_vs_{base}"] = per_round(runs["mt-default"], runs[base])
         overheads = [1 - r["engine_seconds"] / r["seconds"] for r in runs["mt-default"]]
         report["overhead_fraction"] = round(statistics.median(overheads), 3)
         report["pipeline_cpu_fraction"] = round(statistics.median(r["pipeline_cpu_fraction"]
@@ -255,9 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     if ceiling and "hf-fp32" in results:  # the most any pipeline around CTranslate2 could show here
         report["ceiling_ratio_vs_transformers_fp32"] = round(ceiling["tokens_per_s"]
                                                              / results["hf-fp32"]["tokens_per_s"], 2)
-        report["per_round_ratio_ceiling_vs_hf-fp32"] = [
-            round((c["tokens"] / c["seconds"]) / (b["tokens"] / b["seconds"]), 2)
-            for c, b in zip(runs["ct2-ceiling"], runs["hf-fp32"])]
+        report["per_round_ratio_ceiling_vs_hf-fp32"] = per_round(runs["ct2-ceiling"], runs["hf-fp32"])
         if mt:
             report["mt_share_of_ceiling"] = round(mt["tokens_per_s"] / ceiling["tokens_per_s"], 3)
     report["targets"] = check_targets(report)

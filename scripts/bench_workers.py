@@ -55,7 +55,7 @@ def worker_hf(args, quantize: bool) -> dict:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # torch.ao.quantization is deprecated; still the simplest int8
             model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
-    sentences = json.loads((Path(args.workdir) / "sentences.json").read_text(encoding="utf-8"))
+    sentences = _sentences(args)
     sentences = baseline_sample(sentences, args.baseline_sentences)
     tokens = 0
     with torch.inference_mode():
@@ -94,7 +94,7 @@ def worker_ct2_plain(args) -> dict:
     after_imports = rss_mb()
     tok = MarianSpm(Path(args.workdir) / "marian")
     translator = ctranslate2.Translator(_ct2_folder(args), device="cpu", compute_type="int8")
-    sentences = json.loads((Path(args.workdir) / "sentences.json").read_text(encoding="utf-8"))
+    sentences = _sentences(args)
     sentences = baseline_sample(sentences, args.plain_sentences) if args.plain_sentences else sentences
     tokens = 0
     translator.translate_batch([tok.encode(s) for s in sentences[:4]], beam_size=1, max_decoding_length=8)  # warm-up
@@ -132,7 +132,7 @@ def worker_ct2_ceiling(args) -> dict:
     prefer_avx512()
     translator = ctranslate2.Translator(_ct2_folder(args), device="cpu", compute_type="int8", inter_threads=inter,
                                         intra_threads=intra, max_queued_batches=-1)
-    sentences = json.loads((Path(args.workdir) / "sentences.json").read_text(encoding="utf-8"))
+    sentences = _sentences(args)
     translator.translate_batch([tok.encode(s) for s in sentences[:4]], beam_size=1, max_decoding_length=8)  # warm-up
     cpu = _cpu()
     started = time.perf_counter()
@@ -152,6 +152,11 @@ def worker_ct2_ceiling(args) -> dict:
     return {"seconds": seconds, "cpu_seconds_timed": _cpu() - cpu, "sentences": len(sources), "tokens": tokens,
             "rss_after_imports_mb": after_imports, "inter_threads": inter, "intra_threads": intra,
             "batch": size}
+
+
+def _sentences(args) -> list[str]:
+    """The corpus's pieces, as bench.py's prepare wrote them."""
+    return json.loads((Path(args.workdir) / "sentences.json").read_text(encoding="utf-8"))
 
 
 def _ct2_folder(args) -> str:
