@@ -22,6 +22,7 @@ run: $(STAMP)
 	$(BIN)/mt brief seeds -o $(OUT) --glossary seeds/glossary.tsv
 
 test: $(STAMP)
+	$(BIN)/mkdocs build --strict -d $(VENV)/site
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q
 
 demo: $(STAMP)

@@ -1,268 +1,399 @@
-"""Abstractive English summaries with any seq2seq summarizer (BART, PEGASUS, T5...).
+"""Stage runners after translation: `mt summarize` and `mt brief`.
 
-`Summarizer.summarize(text)` never truncates silently. The text is split at
-paragraph boundaries into chunks that fit the model's input budget (a
-paragraph over budget is split by sentences, a sentence over budget at clause
-boundaries: `mt.segment`); each chunk is summarized, and the joined chunk
-summaries are summarized again while they are still too long (map-reduce).
-Intermediate summaries are capped at half the budget, so every reduce round
-at least halves the number of pieces.
+Both mirror `mt.pipeline.translate_corpus`: a `RunLock` on OUT, one manifest
+line per document and stage, resume by content hash + options key (a rerun
+skips each stage whose inputs and options are unchanged), per-document error
+isolation and atomic writes.
 
-Length: ``max_words``/``min_words`` become ``max_new_tokens``/``min_new_tokens``
-at ``tokens_per_word`` (1.4: BPE vocabularies of English summarizers spend
-about 1.3-1.5 tokens on a news word). The minimum is never more than the
-chunk's own length: a summary is not padded out beyond its source.
+``summarize_corpus(paths, out, options)`` reads English files (``.en.txt``
+written by ``mt translate``, or any English ``.txt``/``.md``) and writes
+``OUT/<rel>.summary.en.txt`` (stage ``summarize``).
 
-Repetition guard as in translation: a looping summary is generated again with
-``no_repeat_ngram_size`` and a repetition penalty, then loops are collapsed.
-With a glossary, variant spellings the summarizer introduced ("Horemykin")
-are normalised to the canonical target ("Goremykin") and counted.
+``brief_corpus(paths, out, mt_options, sum_options)`` runs translate, then
+summarize (from the ``OUT/<rel>.en.json`` records this run translated), then
+brief (``OUT/<rel>.brief.md`` + ``.brief.json``), then the digest
+``OUT/briefs.md``; with ``references`` it scores the summaries and appends
+the scores to the digest.
 """
 from __future__ import annotations
 
-import math
-import re
+import json
+import os
 import time
-import unicodedata
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
-from typing import TYPE_CHECKING, Callable, Sequence
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
 
-from mt.engines import EngineOptions, Hypothesis, create_engine
-from mt.engines.base import GenerateSettings, engine_batches, token_counter
-from mt.segment import split_sentences, split_to_budget
-from mt.translate import collapse_loops, is_degenerate
+from mt import __version__
+from mt.brief import FORMAT, SUMMARY_DEMO_LABEL, build_brief, strip_demo_label, write_brief
+from mt.corpus import CorpusError, CorpusOptions, Failed, content_hash, decode_bytes, parse_text, safe_rel
+from mt.engines import EngineOptions
+from mt.glossary import glossary_or_files
+from mt.manifest import Manifest, RunLock, options_key
+from mt.models import resolve
+from mt.outputs import DEMO_LABEL
+from mt.pipeline import RunSummary, translate_corpus
+from mt.progress import Progress
+from mt.summarize import ALGORITHM, SummarizeOptions, Summarizer
+from mt.translate import TranslateOptions, Translator
+from mt.write import OutputError, atomic_write_text, output_path, sweep_temporaries
 
-if TYPE_CHECKING:
-    from mt.glossary import Glossary
-
-TOKENS_PER_WORD = 1.4
-ALGORITHM = 2  # bump when chunking/reduce/cleaning changes: part of the summarize stage's resume key
-_SENTENCE_END = re.compile(r"[.!?…][\"'»”’)\]]*(?=\s|$)")
-
-
-def _summarize_engine() -> EngineOptions:
-    return EngineOptions(task="summarize")
-
-
-@dataclass(frozen=True)
-class SummarizeOptions:
-    """Everything that changes what a summary run produces."""
-
-    engine: EngineOptions = field(default_factory=_summarize_engine)  # beams, device, budget... live here
-    max_words: int = 80
-    min_words: int = 30
-    glossaries: tuple[str, ...] = ()
-    repetition_guard: bool = True
-    tokens_per_word: float = TOKENS_PER_WORD
-    max_rounds: int = 10  # map + reduce rounds before the joined summaries are kept as they are
-
-    def __post_init__(self) -> None:
-        if self.max_words < 1:
-            raise ValueError(f"max_words must be at least 1 (got {self.max_words})")
-        if not 0 <= self.min_words <= self.max_words:
-            raise ValueError(f"min_words must be between 0 and max_words={self.max_words} (got {self.min_words})")
-        if self.engine.task != "summarize":
-            object.__setattr__(self, "engine", replace(self.engine, task="summarize"))
-
-    @property
-    def max_new_tokens(self) -> int:
-        return max(1, math.ceil(self.max_words * self.tokens_per_word))
-
-    @property
-    def min_new_tokens(self) -> int:
-        return math.ceil(self.min_words * self.tokens_per_word)
+SUMMARIZE, BRIEF = "summarize", "brief"
+SUMMARY_SUFFIX = ".summary.en.txt"
+ENGLISH_SUFFIXES = (".txt", ".md", ".markdown")
+NOT_INPUTS = (SUMMARY_SUFFIX, ".brief.md", ".brief.json", ".en.json")  # mt's own outputs, never summarized
+NOT_INPUT_NAMES = {"briefs.md", "manifest.jsonl"}
+VERSION = __version__.split(".")[0]
 
 
 @dataclass
-class SummaryResult:
-    """One summary plus what the manifest records."""
+class EnglishDoc:
+    """One English text to summarize."""
 
-    text: str
-    chunks: int = 0  # chunks of the source in the first (map) round; 1 = it fit whole
-    rounds: int = 0  # generate rounds: 1 = single pass, 2+ = map-reduce
-    retries: int = 0  # summaries re-generated by the repetition guard
-    degenerate: int = 0  # still looping after the retry (loops collapsed)
-    input_tokens: int = 0
-    seconds: float = 0.0
-    replacements: list[tuple[str, str]] = field(default_factory=list)  # glossary normalisation (old, new)
-    targets: dict[str, int] = field(default_factory=dict)  # glossary targets in the summary -> occurrences
+    id: str
+    rel: str
+    source: str
+    paragraphs: list[str]
+    hash: str
+    input: str | None = None  # the file read (for the manifest)
+    terms: list[dict] = field(default_factory=list)  # glossary matches of the source, when known
+
+
+@dataclass
+class StageSummary(RunSummary):
+    """A summarize or brief stage run; `as_dict()` is its `--json` form."""
+
+    chunks: int = 0
+    rounds: int = 0
+    retries: int = 0
+    words: int = 0
+
+    def as_dict(self) -> dict:
+        data = super().as_dict()
+        data.pop("sentences")
+        if self.stage == SUMMARIZE:
+            data.update(chunks=self.chunks, rounds=self.rounds, retries=self.retries, words=self.words)
+        return data
+
+
+# ---------------------------------------------------------------- reading English input
+
+def english_stem(name: str) -> str:
+    return name[: -len(".en.txt")] if name.endswith(".en.txt") else Path(name).stem
+
+
+def iter_english(paths: Iterable[str | Path]) -> Iterator[EnglishDoc | Failed]:
+    """English documents under `paths` (files, or folders recursively); mt's own outputs are skipped."""
+    used: dict[str, int] = {}
+    for raw in paths:
+        root = Path(raw)
+        if not root.exists():
+            yield Failed(id=str(root), source=str(root), error="no such file or folder")
+            continue
+        for path, parts in ([(root, [english_stem(root.name)])] if root.is_file() else _walk(root)):
+            rel = safe_rel(parts)
+            used[rel] = used.get(rel, 0) + 1
+            if used[rel] > 1:
+                rel = f"{rel}~{used[rel]}"
+            yield read_english(path, rel)
+
+
+def _walk(root: Path) -> Iterator[tuple[Path, list[str]]]:
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        here = Path(folder).relative_to(root).parts
+        for name in sorted(files):
+            if (name.startswith(".") or name in NOT_INPUT_NAMES or name.endswith(NOT_INPUTS)
+                    or not name.lower().endswith(ENGLISH_SUFFIXES)):
+                continue
+            yield Path(folder) / name, [*here, english_stem(name)]
+
+
+def read_english(path: Path, rel: str) -> EnglishDoc | Failed:
+    try:
+        data = path.read_bytes()
+        text, _ = decode_bytes(data)
+        if text.lstrip().startswith(DEMO_LABEL):  # a demo translation's labelled title line
+            text = text.lstrip()[len(DEMO_LABEL):]
+        fmt = "md" if path.suffix.lower() in {".md", ".markdown"} else "txt"
+        doc = parse_text(text, fmt=fmt, id=rel, rel=rel, source=str(path), options=CorpusOptions(clean=False))
+    except (OSError, CorpusError) as exc:
+        return Failed(id=rel, rel=rel, source=str(path), error=str(exc) or type(exc).__name__)
+    return EnglishDoc(id=rel, rel=rel, source=str(path), paragraphs=doc.paragraphs or [doc.title],
+                      hash=content_hash(data), input=str(path))
+
+
+# ---------------------------------------------------------------- the summarize stage
+
+def summarize_key(options: SummarizeOptions, spec, glossary) -> str:
+    engine = options.engine
+    return options_key(stage=SUMMARIZE, model=spec.label, revision=spec.revision, engine=engine.engine,
+                       beams=engine.beams, budget=engine.max_input_tokens, max_words=options.max_words,
+                       min_words=options.min_words, tokens_per_word=options.tokens_per_word,
+                       guard=options.repetition_guard, rounds=options.max_rounds,
+                       glossary=glossary.fingerprint() if glossary else None, version=VERSION,
+                       algorithm=ALGORITHM)
+
+
+class SummarizeStage:
+    """Summarize documents one at a time into OUT, recording each in the manifest."""
+
+    def __init__(self, out: Path, options: SummarizeOptions, manifest: Manifest, run: StageSummary,
+                 progress: Progress, summarizer: Summarizer | None = None, notify=None):
+        self.out, self.options, self.manifest, self.run = out, options, manifest, run
+        self.progress, self.notify = progress, notify
+        self._summarizer = summarizer
+        self.spec = summarizer.engine.spec if summarizer else resolve(
+            options.engine.model, task="summarize", revision=options.engine.revision)
+        self.glossary = summarizer.glossary if summarizer else glossary_or_files(None, options.glossaries)
+        self.key = summarize_key(options, self.spec, self.glossary)
+        self.totals = {"replacements": 0, "present": 0, "mentioned": 0, "kept": 0}
+        run.model, run.demo = self.spec.label, self.spec.is_demo
 
     @property
-    def words(self) -> int:
-        return len(self.text.split())
+    def summarizer(self) -> Summarizer:  # loaded on the first document that needs work
+        if self._summarizer is None:
+            self._summarizer = Summarizer(self.options, glossary=self.glossary, notify=self.notify)
+        self.run.engine = self._summarizer.engine.name
+        return self._summarizer
+
+    def handle(self, doc: EnglishDoc | Failed, force: bool = False) -> None:
+        if isinstance(doc, Failed):
+            self._record(doc.id, doc.source, None, doc.hash, {}, doc.error)
+            return
+        try:
+            target = output_path(self.out, doc.rel, SUMMARY_SUFFIX)
+        except OutputError as exc:
+            self._record(doc.id, doc.source, None, doc.hash, {}, str(exc))
+            return
+        if not force and self.manifest.done(doc.id, SUMMARIZE, doc.hash, self.key, target):
+            self.run.skipped += 1
+            self.manifest.append({**self.manifest.get(doc.id, SUMMARIZE), "status": "skipped"})
+            self.progress.done(doc.id, "skipped")
+            return
+        summarizer = self.summarizer
+        error, extra = None, {"input": doc.input}
+        try:
+            result = summarizer.summarize(doc.paragraphs)
+            label = f"{SUMMARY_DEMO_LABEL}\n" if self.spec.is_demo else ""
+            atomic_write_text(target, f"{label}{result.text}\n")
+        except OutputError as exc:
+            error = str(exc)
+        except Exception as exc:  # noqa: BLE001 - one bad document never stops the run
+            error = f"summarization failed: {type(exc).__name__}: {exc}"
+        if error is None:
+            extra.update(chunks=result.chunks, rounds=result.rounds, retries=result.retries,
+                         degenerate=result.degenerate, input_tokens=result.input_tokens, words=result.words,
+                         seconds=round(result.seconds, 3), glossary=self._terms(result, doc.terms))
+            self.run.chunks += result.chunks
+            self.run.rounds += result.rounds
+            self.run.retries += result.retries
+            self.run.words += result.words
+        self._record(doc.id, doc.source, target.relative_to(self.out.resolve()) if not error else None,
+                     doc.hash, extra, error)
+
+    def _terms(self, result, source_terms: list[dict]) -> dict:
+        figures = {"replacements": len(result.replacements), "changes": [list(c) for c in result.replacements],
+                   "targets": result.targets, "present": len(result.targets)}
+        if self.glossary is not None and source_terms:
+            mentioned = sorted({t["target"] for t in source_terms if t.get("target")})
+            kept = [t for t in mentioned if t in result.targets]
+            figures.update(mentioned=len(mentioned), kept=len(kept),
+                           lost=[t for t in mentioned if t not in result.targets])
+        for name in self.totals:
+            self.totals[name] += figures.get(name, 0)
+        return figures
+
+    def _record(self, doc_id, source, output, content_hash_, extra: dict, error: str | None) -> None:
+        record = {"id": doc_id, "stage": SUMMARIZE, "source": source, "output": str(output) if output else None,
+                  "status": "error" if error else "ok", "error": error, "model": self.spec.label,
+                  "engine": self.run.engine or self.options.engine.engine, "demo": self.spec.is_demo,
+                  "seconds": 0.0, "hash": content_hash_, "key": self.key, "max_words": self.options.max_words,
+                  "min_words": self.options.min_words, **extra}
+        self.manifest.append(record)
+        if error:
+            self.run.failed.append({"id": doc_id, "source": source, "stage": SUMMARIZE, "error": error})
+            self.progress.done(doc_id, "error", error)
+        else:
+            self.run.ok += 1
+            self.progress.done(doc_id, "ok")
+
+    def term_figures(self) -> dict:
+        if self.glossary is None:
+            return {}
+        figures = dict(self.totals)
+        figures["coverage"] = round(figures["kept"] / figures["mentioned"], 4) if figures["mentioned"] else None
+        return figures
 
 
-# ---------------------------------------------------------------- chunking
-
-def split_paragraphs(text: str) -> list[str]:
-    """Paragraphs of plain text: one per non-empty line."""
-    return [line.strip() for line in text.replace("\r\n", "\n").split("\n") if line.strip()]
-
-
-def fit_pieces(paragraphs: Sequence[str], count: Callable[[str], int], budget: int) -> list[str]:
-    """Paragraphs as they are when they fit; an over-budget paragraph becomes sentence groups that fit."""
-    pieces: list[str] = []
-    for paragraph in paragraphs:
-        paragraph = paragraph.strip()
-        if not paragraph:
-            continue
-        if count(paragraph) <= budget:
-            pieces.append(paragraph)
-            continue
-        parts = [part for sentence in split_sentences(paragraph) for part in split_to_budget(sentence, count, budget)]
-        pieces.extend(" ".join(group) for group in pack(parts, count, budget))
-    return pieces
+def summarize_corpus(paths: Iterable[str | Path], out: str | Path, options: SummarizeOptions | None = None, *,
+                     force: bool = False, wait: float = 0.0, progress: Progress | None = None,
+                     summarizer: Summarizer | None = None,
+                     notify: Callable[[str], None] | None = None) -> StageSummary:
+    """Summarize every English document under `paths` into `out` (``<rel>.summary.en.txt``)."""
+    options = options or SummarizeOptions()
+    out = Path(out)
+    progress = progress or Progress(quiet=True, desc=SUMMARIZE)
+    started = time.perf_counter()
+    run = StageSummary(out=str(out), stage=SUMMARIZE)
+    with RunLock(out, wait=wait):
+        sweep_temporaries(out)
+        stage = SummarizeStage(out, options, Manifest(out), run, progress, summarizer, notify)
+        for doc in progress.documents(iter_english(paths)):
+            stage.handle(doc, force)
+    run.terms = stage.term_figures()
+    run.seconds = time.perf_counter() - started
+    return run
 
 
-def pack(pieces: Sequence[str], count: Callable[[str], int], budget: int) -> list[list[str]]:
-    """Greedily group consecutive pieces while their joined text fits the budget (order kept)."""
-    chunks: list[list[str]] = []
-    current: list[str] = []
-    for piece in pieces:
-        if current and count(" ".join([*current, piece])) > budget:
-            chunks.append(current)
-            current = []
-        current.append(piece)
-    if current:
-        chunks.append(current)
-    return chunks
+# ---------------------------------------------------------------- mt brief
+
+@dataclass
+class BriefRun:
+    """What `mt brief` did, stage by stage."""
+
+    out: str
+    translate: RunSummary
+    summarize: StageSummary
+    brief: StageSummary
+    digest: str | None = None
+    scores: dict | None = None
+    scores_error: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> list[dict]:
+        return ([{**f, "stage": "translate"} for f in self.translate.failed]
+                + self.summarize.failed + self.brief.failed)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failed else 0
+
+    def as_dict(self) -> dict:
+        stages = {"translate": self.translate.as_dict(), SUMMARIZE: self.summarize.as_dict(),
+                  BRIEF: self.brief.as_dict()}
+        return {"out": self.out, "briefs": self.brief.ok + self.brief.skipped, "digest": self.digest,
+                "failed": self.failed, "demo": self.translate.demo or self.summarize.demo,
+                "seconds": round(self.seconds, 2), "stages": stages,
+                "glossary": {"translation": self.translate.terms, "summary": self.summarize.terms},
+                "scores": self.scores, "scores_error": self.scores_error,
+                "manifest": str(Path(self.out) / "manifest.jsonl")}
 
 
-def plan_chunks(paragraphs: Sequence[str], count: Callable[[str], int], budget: int) -> list[str]:
-    """The first-round chunks of a text: paragraph groups of at most `budget` tokens."""
-    return [" ".join(chunk) for chunk in pack(fit_pieces(paragraphs, count, budget), count, budget)]
+class _Tracker:
+    """A Progress stand-in that remembers which documents translate_corpus finished."""
+
+    def __init__(self, inner: Progress):
+        self.inner = inner
+        self.finished: list[tuple[str, str]] = []
+
+    def documents(self, items):
+        return self.inner.documents(items)
+
+    def done(self, doc_id: str, status: str, error: str | None = None, sentences: int = 0) -> None:
+        self.finished.append((doc_id, status))
+        self.inner.done(doc_id, status, error, sentences=sentences)
+
+    def note(self, message: str) -> None:
+        self.inner.note(message)
 
 
-@lru_cache(maxsize=4096)
-def _whole_words(target: str) -> re.Pattern:
-    body = re.escape(target).replace("'", "['’]").replace("’", "['’]")
-    return re.compile(rf"(?<!\w){body}(?!\w)")
+def _unavailable(options: EngineOptions, task: str) -> str | None:
+    """How to get the model of `options` when it cannot be loaded now, else None.
+
+    Weights are needed, except where CTranslate2 may run (`--engine auto` or
+    `ct2`) and an earlier conversion is cached: then the config and tokenizer
+    files of a cache snapshot are enough. A reachable Hub provides the rest.
+    """
+    from mt.models import local_files, unreachable_message
+
+    spec = resolve(options.model, task=task, revision=options.revision)
+    message = unreachable_message(spec) if local_files(spec, need_weights=True) is None else None
+    if message is None:
+        return None
+    if options.engine != "hf" and local_files(spec) is not None:
+        from mt.engines.ct2_convert import cached_conversion
+
+        if cached_conversion(spec, options.device) is not None:
+            return None
+    return message
 
 
-def targets_in(text: str, glossary: "Glossary | None") -> dict[str, int]:
-    """Glossary targets present in `text` (whole words, case-sensitive, longest first, no overlaps)."""
-    if glossary is None:
-        return {}
-    taken: list[tuple[int, int]] = []
-    found: dict[str, int] = {}
-    for target in sorted(glossary.targets, key=len, reverse=True):
-        for match in _whole_words(target).finditer(text):
-            a, b = match.span()
-            if all(b <= s or a >= e for s, e in taken):
-                taken.append((a, b))
-                found[target] = found.get(target, 0) + 1
-    return dict(sorted(found.items()))
+def _preflight(mt_options: TranslateOptions | None, sum_options: SummarizeOptions | None) -> None:
+    """Fail before translating when a model `mt brief` needs cannot be loaded: every missing
+    model is named at once (None: that model is already loaded)."""
+    from mt.models import ModelMissing
+
+    wanted = [(o.engine, task) for o, task in ((mt_options, "translate"), (sum_options, "summarize")) if o]
+    messages = [m for m in (_unavailable(engine, task) for engine, task in wanted) if m]
+    if messages:
+        raise ModelMissing("\n\n".join(messages))
 
 
-def clean_text(text: str) -> str:
-    """Generated text without control characters or undecodable-byte marks, spaces collapsed."""
-    text = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text.replace("\ufffd", ""))
-    return " ".join(text.split())
+def brief_corpus(paths: Iterable[str | Path], out: str | Path, mt_options: TranslateOptions | None = None,
+                 sum_options: SummarizeOptions | None = None, *, corpus: CorpusOptions | None = None,
+                 force: bool = False, wait: float = 0.0, progress: Progress | None = None,
+                 translator: Translator | None = None, summarizer: Summarizer | None = None,
+                 references: str | Path | None = None,
+                 notify: Callable[[str], None] | None = None) -> BriefRun:
+    """Translate, summarize and brief every document under `paths`, then write the digest."""
+    from mt.stages_brief import run_brief_stages
+
+    mt_options = mt_options or TranslateOptions()
+    sum_options = sum_options or SummarizeOptions()
+    if not sum_options.glossaries and mt_options.glossaries:
+        sum_options = replace(sum_options, glossaries=mt_options.glossaries)
+    paths = [Path(p) for p in paths]
+    out = Path(out)
+    progress = progress or Progress(quiet=True)
+    started = time.perf_counter()
+    _preflight(None if translator else mt_options, None if summarizer else sum_options)
+    tracker = _Tracker(progress)
+    with RunLock(out, wait=wait):  # held across all stages; translate_corpus re-enters it
+        translated = translate_corpus(paths, out, mt_options, corpus=corpus, force=force, wait=wait,
+                                      progress=tracker, translator=translator, notify=notify)  # type: ignore[arg-type]
+        ids = [doc_id for doc_id, status in tracker.finished if status in {"ok", "skipped"}]
+        run = BriefRun(out=str(out), translate=translated, summarize=StageSummary(out=str(out), stage=SUMMARIZE),
+                       brief=StageSummary(out=str(out), stage=BRIEF))
+        run_brief_stages(run, out, ids, sum_options, force=force, progress=progress, summarizer=summarizer,
+                         references=references, notify=notify)
+    run.seconds = time.perf_counter() - started
+    return run
 
 
-def trim_to_sentence(text: str) -> str:
-    """Cut a summary that stopped mid-sentence back to its last full sentence (if that keeps most of it)."""
-    text = text.strip()
-    if not text or _SENTENCE_END.search(text[-3:]):
-        return text
-    ends = list(_SENTENCE_END.finditer(text))
-    if ends and ends[-1].end() >= len(text) // 2:
-        return text[:ends[-1].end()].strip()
-    return text
+def brief_key(summary_key: str) -> str:
+    return options_key(stage=BRIEF, format=FORMAT, summarize=summary_key, version=VERSION)
 
 
-# ---------------------------------------------------------------- the summarizer
+def read_detail(out: Path, record: dict) -> tuple[str, Path]:
+    """(output stem, detail JSON path) of a translate manifest record."""
+    output = record.get("output") or ""
+    if output.endswith(".en.txt"):
+        rel = output[: -len(".en.txt")]
+        return rel, output_path(out, rel, ".en.json")
+    return safe_rel(record["id"].replace("#", "/").split("/")), output_path(out, output, "")
 
-class Summarizer:
-    """Summarize English texts with one engine and an optional glossary."""
 
-    def __init__(self, options: SummarizeOptions | None = None, engine=None, glossary: "Glossary | None" = None,
-                 notify=None):
-        self.options = options or SummarizeOptions()
-        self.engine = engine or create_engine(self.options.engine, notify=notify)
-        from mt.glossary import glossary_or_files
+def english_from_detail(doc_id: str, rel: str, input_name: str, detail: dict) -> EnglishDoc:
+    """The text to summarize from a translation detail record: the English body paragraphs."""
+    title = detail.get("title") or {}
+    paragraphs = [p.get("en", "") for p in detail.get("paragraphs", []) if p.get("en", "").strip()]
+    paragraphs = paragraphs or [title.get("en", "") if isinstance(title, dict) else str(title)]
+    terms = detail.get("terms") or []
+    blob = json.dumps([paragraphs, sorted(t.get("target", "") for t in terms)], ensure_ascii=False)
+    return EnglishDoc(id=doc_id, rel=rel, source=detail.get("source") or input_name, paragraphs=paragraphs,
+                      hash=content_hash(blob), input=input_name, terms=terms)
 
-        self.glossary = glossary_or_files(glossary, self.options.glossaries)
-        self.budget = self._budget()
-        self.count = token_counter(self.engine)  # tokens in one text
 
-    def _budget(self) -> int:
-        """Input tokens per chunk: --max-input-tokens, else everything the model accepts."""
-        if self.options.engine.max_input_tokens:
-            return self.engine.max_input_tokens
-        limit = getattr(self.engine, "model_limit", None)
-        return max(8, int(limit) - 2) if limit else self.engine.max_input_tokens
-
-    def chunks(self, text: str | Sequence[str]) -> list[str]:
-        """The first-round chunks `summarize` would use for `text`."""
-        return plan_chunks(self._paragraphs(text), self.count, self.budget)
-
-    @staticmethod
-    def _paragraphs(text: str | Sequence[str]) -> list[str]:
-        paragraphs = split_paragraphs(text) if isinstance(text, str) else [p.strip() for p in text if p.strip()]
-        if not paragraphs:
-            raise ValueError("nothing to summarize (empty text)")
-        return paragraphs
-
-    def summarize(self, text: str | Sequence[str]) -> SummaryResult:
-        """Summarize `text` (a string, one paragraph per line, or a list of paragraphs)."""
-        started = time.perf_counter()
-        paragraphs = self._paragraphs(text)
-        result = SummaryResult(text="", input_tokens=sum(self.count(p) for p in paragraphs))
-        pieces = fit_pieces(paragraphs, self.count, self.budget)
-        half = self.budget // 2 - 2  # two intermediate summaries of this size fit one reduce chunk
-        cap = max(8, min(self.options.max_new_tokens, half - 2))
-        while True:
-            chunks = [" ".join(c) for c in pack(pieces, self.count, self.budget)]
-            result.rounds += 1
-            if result.rounds == 1:
-                result.chunks = len(chunks)
-            final = len(chunks) == 1
-            outputs = self._generate(chunks, self.options.max_new_tokens if final else cap, result)
-            if final:
-                summary = outputs[0]
-                break
-            summary = " ".join(o for o in outputs if o)
-            too_long = (len(summary.split()) > self.options.max_words
-                        or self.count(summary) > self.options.max_new_tokens)
-            if not too_long or result.rounds >= self.options.max_rounds:
-                break
-            pieces = [o for o in outputs if o] or [summary]
-            longest = max(self.count(p) for p in pieces)
-            if longest > half:  # re-tokenized output is longer than generated: shrink the cap
-                cap = max(8, cap * half // longest)
-        if self.glossary is not None:
-            from mt.enforce import normalize_english
-
-            summary, result.replacements = normalize_english(summary, self.glossary)
-            result.targets = targets_in(summary, self.glossary)
-        result.text = summary.strip()
-        result.seconds = time.perf_counter() - started
-        return result
-
-    # ------------------------------------------------------------ internals
-    def _generate(self, texts: list[str], max_new: int, result: SummaryResult) -> list[str]:
-        tokens = {t: self.count(t) for t in texts}
-        done: dict[str, str] = {}
-        for batch in engine_batches(self.engine, self.options.engine, list(dict.fromkeys(texts)), tokens):
-            min_new = min(self.options.min_new_tokens, max_new, min(tokens[t] for t in batch))
-            settings = GenerateSettings(max_new_tokens=max_new, min_new_tokens=min_new or None)
-            hyps = self.engine.generate(batch, settings)
-            loops = [i for i, (t, h) in enumerate(zip(batch, hyps)) if self._looping(tokens[t], h)]
-            if loops:
-                again = self.engine.generate([batch[i] for i in loops], replace(settings, anti_repeat=True))
-                result.retries += len(loops)
-                for i, hyp in zip(loops, again):
-                    if self._looping(tokens[batch[i]], hyp):
-                        result.degenerate += 1
-                        hyp = Hypothesis(collapse_loops(hyp.text), hyp.tokens, hyp.hit_limit)
-                    hyps[i] = hyp
-            for text, hyp in zip(batch, hyps):
-                done[text] = clean_text(trim_to_sentence(hyp.text) if hyp.hit_limit else hyp.text)
-        return [done[t] for t in texts]
-
-    def _looping(self, source_tokens: int, hyp: Hypothesis) -> bool:
-        # stopping at max_new_tokens is a length cap here, not a sign of a loop
-        return self.options.repetition_guard and is_degenerate(source_tokens, replace(hyp, hit_limit=False))
-
+def brief_one(out: Path, doc_id: str, rel: str, detail_bytes: bytes, summary_path: Path, summary_bytes: bytes,
+              summary_record: dict) -> tuple[Path, dict]:
+    """Build and write one brief from its translation record and summary (as read for the resume hash);
+    returns (brief JSON path, brief record)."""
+    detail = json.loads(detail_bytes.decode("utf-8"))
+    summary = summary_bytes.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")  # as read_text reads
+    summary = strip_demo_label(summary)
+    brief = build_brief(detail, summary, summary_model=summary_record.get("model", ""),
+                        summary_demo=bool(summary_record.get("demo")), doc_id=doc_id,
+                        summary_file=summary_path.relative_to(out.resolve()).as_posix())
+    return write_brief(out, rel, brief)[1], brief
