@@ -9,17 +9,20 @@ export HF_HUB_DISABLE_TELEMETRY := 1
 
 .PHONY: run test demo setup bench clean
 
-$(STAMP): requirements.txt requirements-test.txt pyproject.toml
+$(STAMP): requirements.txt requirements-test.txt pyproject.toml scripts/install_torch.sh
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip
+	sh scripts/install_torch.sh $(BIN)/python
 	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements-test.txt
 	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
 setup: $(STAMP)
 
+# extra options for mt brief: make run ARGS="--allow-pickle --engine hf"
+ARGS   ?=
 run: $(STAMP)
-	$(BIN)/mt brief seeds -o $(OUT) --glossary seeds/glossary.tsv
+	$(BIN)/mt brief seeds -o $(OUT) --glossary seeds/glossary.tsv $(ARGS)
 
 test: $(STAMP)
 	$(BIN)/mkdocs build --strict -d $(VENV)/site
