@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 OUT    ?= out
 export HF_HUB_DISABLE_TELEMETRY := 1
 
-.PHONY: run test demo setup bench clean
+.PHONY: run test demo setup bench eval-names clean
 
 $(STAMP): requirements.txt requirements-test.txt pyproject.toml scripts/install_torch.sh
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ demo: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py
+
+# Names on real Ukrainian text (issue 15): needs the shared data folder (../shared/data).
+eval-names: $(STAMP)
+	$(BIN)/python scripts/eval_names.py --json $(OUT)/eval-names.json
 
 clean:
 	rm -rf out .pytest_cache
