@@ -1,0 +1,217 @@
+"""The SQLite translation memory: keys, crash safety, two processes, the size bound, info/clear."""
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from mt.engines.tm import (Cached, TranslationMemory, context_key, open_memory, parse_cache_size, piece_key,
+                           resolved_revision, CacheError)
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _ctx(**over) -> str:
+    parts = {"revision": "folder:abc", "engine": "ct2", "compute_type": "int8", "beams": 4, "guard": True,
+             "max_new_tokens": None}
+    parts.update(over)
+    return context_key(**parts)
+
+
+# ------------------------------------------------------------ the key
+def test_key_covers_every_part():
+    base = piece_key(_ctx(), "Київ.")
+    assert piece_key(_ctx(), "Київ.") == base  # stable
+    assert context_key(a=1, b=2) == context_key(b=2, a=1)  # order of the parts does not matter
+    different = [
+        piece_key(_ctx(revision="folder:abd"), "Київ."),  # the model's resolved revision
+        piece_key(_ctx(engine="hf"), "Київ."),  # the engine
+        piece_key(_ctx(compute_type="float32"), "Київ."),
+        piece_key(_ctx(beams=1), "Київ."),  # decoding settings
+        piece_key(_ctx(guard=False), "Київ."),
+        piece_key(_ctx(max_new_tokens=48), "Київ."),
+        piece_key(_ctx(), "Київ"),  # the exact source piece
+        piece_key(_ctx(), "Київ. "),
+        piece_key(_ctx(), "Київ.", bias=["Kyiv"]),  # the bias's entries (transformers engine)
+    ]
+    assert base not in different and len(set(different)) == len(different)
+    assert piece_key(_ctx(), "Київ.", bias=["Kyiv"]) != piece_key(_ctx(), "Київ.", bias=["Kiev"])
+    assert piece_key(_ctx(), "Київ.", bias=[]) == base  # no bias entries: the same as no bias
+
+
+def test_resolved_revision_follows_the_weights(tmp_path):
+    class Spec:
+        path = tmp_path
+        revision = None
+
+    (tmp_path / "config.json").write_text("{}")
+    (tmp_path / "model.safetensors").write_bytes(b"x" * 10)
+    first = resolved_revision(Spec, tmp_path)
+    assert first == resolved_revision(Spec, tmp_path)
+    (tmp_path / "model.safetensors").write_bytes(b"y" * 11)  # new weights under the same folder name
+    assert resolved_revision(Spec, tmp_path) != first
+
+    class HubSpec:
+        path = None
+        revision = None
+
+    snapshot = tmp_path / "abcdef123"
+    snapshot.mkdir()
+    assert resolved_revision(HubSpec, snapshot) == "snapshot:abcdef123"
+    assert resolved_revision(HubSpec, None) == "revision:main"
+
+
+# ------------------------------------------------------------ store and look up
+def test_roundtrip_and_flags(tmp_path):
+    ctx = _ctx()
+    with TranslationMemory(tmp_path / "tm.sqlite3") as tm:
+        keys = [piece_key(ctx, s) for s in ("один", "два", "три")]
+        assert tm.lookup(keys) == {}
+        tm.store(ctx, [(keys[0], Cached("one")), (keys[1], Cached("two", retried=True, degenerate=True))])
+        found = tm.lookup(keys)
+        assert found == {keys[0]: Cached("one"), keys[1]: Cached("two", True, True)}
+        assert (tm.hits, tm.misses, tm.stored) == (2, 4, 2)
+    with TranslationMemory(tmp_path / "tm.sqlite3") as again:  # persistent
+        assert again.lookup([keys[0]])[keys[0]].text == "one"
+        db = sqlite3.connect(tmp_path / "tm.sqlite3")
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_info_and_clear(tmp_path):
+    path = tmp_path / "tm.sqlite3"
+    ctx = _ctx()
+    tm = TranslationMemory(path)
+    assert tm.info()["exists"] is False
+    tm.describe_context(ctx, {"model": "tiny", "engine": "ct2", "beams": 4})
+    tm.store(ctx, [(piece_key(ctx, str(i)), Cached(f"t{i}")) for i in range(50)])
+    info = tm.info()
+    assert info["entries"] == 50 and info["file_bytes"] > 0
+    assert info["contexts"][0]["entries"] == 50 and info["contexts"][0]["model"] == "tiny"
+    assert tm.clear() == 50
+    assert tm.info()["entries"] == 0
+    assert tm.lookup([piece_key(ctx, "1")]) == {}
+
+
+def test_unusable_file_is_noted_and_skipped(tmp_path):
+    path = tmp_path / "tm.sqlite3"
+    path.write_bytes(b"this is not a database" * 100)
+    notes: list[str] = []
+    tm = TranslationMemory(path, notify=notes.append)
+    ctx = _ctx()
+    assert tm.lookup([piece_key(ctx, "x")]) == {}
+    tm.store(ctx, [(piece_key(ctx, "x"), Cached("x"))])  # no exception
+    assert len(notes) == 1 and "unusable" in notes[0] and "mt cache clear" in notes[0]
+    assert tm.clear() == 0 and not path.exists()  # clear starts over
+    fresh = TranslationMemory(path)
+    fresh.store(ctx, [(piece_key(ctx, "x"), Cached("x"))])
+    assert fresh.lookup([piece_key(ctx, "x")])
+
+
+def test_off_switches(tmp_path, monkeypatch):
+    assert open_memory(enabled=False) is None
+    monkeypatch.setenv("MT_CACHE", "off")
+    assert open_memory(path=tmp_path / "x.sqlite3") is None
+    monkeypatch.delenv("MT_CACHE")
+    assert open_memory(path=tmp_path / "x.sqlite3") is not None
+
+
+def test_cache_size_option():
+    assert parse_cache_size(None) == 1 << 30
+    assert parse_cache_size("500M") == 500 << 20
+    with pytest.raises(CacheError, match="--cache-size"):
+        parse_cache_size("lots")
+    with pytest.raises(CacheError, match="at least 1M"):
+        parse_cache_size("10K")
+
+
+# ------------------------------------------------------------ the size bound
+def test_size_bound_evicts_least_recently_used(tmp_path):
+    ctx = _ctx()
+    bound = 256 * 1024
+    tm = TranslationMemory(tmp_path / "tm.sqlite3", max_bytes=bound)
+    first = [(piece_key(ctx, f"old {i}"), Cached("x" * 200)) for i in range(100)]
+    tm.store(ctx, first)
+    kept = first[:10]
+    for batch in range(30):  # much more than the bound, touching the first 10 between writes
+        time.sleep(0.002)
+        assert len(tm.lookup([k for k, _ in kept])) == 10
+        tm.store(ctx, [(piece_key(ctx, f"new {batch} {i}"), Cached("y" * 200)) for i in range(100)])
+        assert tm.used_bytes() <= bound
+    found = tm.lookup([k for k, _ in first])
+    assert set(found) == {k for k, _ in kept}  # recently used survive, the rest of the oldest went
+    latest = [piece_key(ctx, f"new 29 {i}") for i in range(100)]
+    assert len(tm.lookup(latest)) == 100
+    assert (tmp_path / "tm.sqlite3").stat().st_size <= 2 * bound  # freed pages go back to the file system
+
+
+# ------------------------------------------------------------ processes
+WRITER = textwrap.dedent("""
+    import sys, time
+    sys.path.insert(0, {root!r})
+    from mt.engines.tm import TranslationMemory, Cached, piece_key
+    path, name, ctx, mode = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+    tm = TranslationMemory(path)
+    if mode == "crash":
+        for i in range(20):  # 20 committed writes
+            tm.store(ctx, [(piece_key(ctx, f"{{name}} {{i}}"), Cached(f"done {{i}}"))])
+        db = tm._connect()
+        db.execute("BEGIN IMMEDIATE")
+        for i in range(5000):  # a big write, never committed
+            db.execute("INSERT INTO entries VALUES (?, ?, ?, 0, 0)", (piece_key(ctx, f"torn {{i}}"), ctx, "torn"))
+        print("writing", flush=True)
+        time.sleep(60)
+    else:
+        for i in range(40):
+            tm.store(ctx, [(piece_key(ctx, f"{{name}} {{i}} {{j}}"), Cached(f"{{name}} {{i}} {{j}}"))
+                           for j in range(10)])
+            tm.lookup([piece_key(ctx, f"{{name}} {{i}} 0")])
+        assert tm.disabled is None, tm.disabled
+        print("ok", flush=True)
+""").format(root=str(ROOT))
+
+
+def _writer(tmp_path, path, name, ctx, mode):
+    script = tmp_path / "writer.py"
+    script.write_text(WRITER, encoding="utf-8")
+    return subprocess.Popen([sys.executable, str(script), str(path), name, ctx, mode], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def test_killed_writer_loses_no_earlier_entry(tmp_path):
+    path = tmp_path / "tm.sqlite3"
+    ctx = _ctx()
+    proc = _writer(tmp_path, path, "a", ctx, "crash")
+    try:
+        assert proc.stdout.readline().strip() == "writing", proc.stderr.read()
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)  # mid-transaction
+        proc.wait(timeout=30)
+    tm = TranslationMemory(path)
+    found = tm.lookup([piece_key(ctx, f"a {i}") for i in range(20)])
+    assert sorted(v.text for v in found.values()) == sorted(f"done {i}" for i in range(20))
+    assert tm.lookup([piece_key(ctx, "torn 0"), piece_key(ctx, "torn 4999")]) == {}
+    db = tm._connect()
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    tm.store(ctx, [(piece_key(ctx, "after"), Cached("after"))])  # and it is writable again
+    assert tm.lookup([piece_key(ctx, "after")])
+
+
+def test_two_processes_write_at_once(tmp_path):
+    path = tmp_path / "tm.sqlite3"
+    ctx = _ctx()
+    procs = [_writer(tmp_path, path, name, ctx, "write") for name in ("a", "b")]
+    for proc in procs:
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0 and out.strip() == "ok", err
+    tm = TranslationMemory(path)
+    keys = [piece_key(ctx, f"{n} {i} {j}") for n in "ab" for i in range(40) for j in range(10)]
+    found = tm.lookup(keys)
+    assert len(found) == 800
+    assert found[piece_key(ctx, "b 39 9")].text == "b 39 9"
