@@ -1,126 +1,236 @@
-"""mt.brief: brief fields, dates never invented, demo labels, the digest's order, contents and index."""
+"""mt.stages: summarize_corpus and brief_corpus (resume per stage, isolation, manifest, digest, scores)."""
 from __future__ import annotations
 
 import json
-import re
+import shutil
 
-from mt.brief import (DEMO_NOTE, NOT_STATED, SUMMARY_DEMO_LABEL, build_brief, entities, render_markdown,
-                      write_brief, write_digest)
-from mt.evaluate_inputs import extract_summary
+import pytest
 
+from mt.brief import SUMMARY_DEMO_LABEL
+from mt.engines import EngineOptions
+from mt.glossary import load_glossary
+from mt.manifest import LockedError, read_manifest
+from mt.pipeline import translate_corpus
+from mt.stages import brief_corpus, summarize_corpus
+from mt.summarize import SummarizeOptions, Summarizer
+from mt.translate import TranslateOptions, Translator
+from tests.summarize_helpers import GLOSSARY, SEEDS, FakeEngine, small_seeds
 
-def detail(title="Russian delegation arrives in Pyongyang", date=None, demo=False, terms=None, source="in/a.txt"):
-    return {"id": "a", "source": source, "date": date, "model": "opus-mt-uk-en", "engine": "hf", "demo": demo,
-            "title": {"uk": "Заголовок", "en": title, "derived": False},
-            "paragraphs": [{"uk": "Текст.", "en": "Text."}], "dropped": [],
-            "terms": terms if terms is not None else [
-                {"text": "Віктором Горемікіним", "target": "Viktor Goremykin", "type": "person", "status": "enforced"},
-                {"text": "Горемикін", "target": "Goremykin", "type": "person", "status": "repaired"},
-                {"text": "Горемикіна", "target": "Goremykin", "type": "person", "status": "enforced"},
-                {"text": "ЦТАК", "target": "KCNA", "type": "org", "status": "enforced"},
-                {"text": "Пхеньяні", "target": "Pyongyang", "type": "place", "status": "enforced"},
-                {"text": "Шахед", "target": "Shahed", "type": "term", "status": "enforced"}]}
+FIELDS = {"id", "stage", "source", "output", "status", "error", "model", "engine", "seconds", "hash", "key", "demo"}
+SEED_IDS = sorted(p.stem for p in SEEDS.glob("*.txt"))
 
 
-SUMMARY = "A Russian military delegation led by Viktor Goremykin arrived in Pyongyang, KCNA said."
+@pytest.fixture(scope="module")
+def mt_options(tiny_models):
+    return TranslateOptions(engine=EngineOptions(model=str(tiny_models["marian"]), engine="hf", threads=1),
+                            glossaries=(str(GLOSSARY),))
 
 
-def test_brief_fields_and_markdown_layout():
-    brief = build_brief(detail(date="2025-11-07"), SUMMARY, summary_model="distilbart-cnn", summary_demo=False,
-                        doc_id="a", summary_file="a.summary.en.txt")
-    assert brief["headline"] == "Russian delegation arrives in Pyongyang"
-    assert brief["date"] == "2025-11-07" and brief["source"] == "in/a.txt" and brief["demo"] is False
-    assert brief["models"] == {"translation": "opus-mt-uk-en", "summary": "distilbart-cnn",
-                               "translation_demo": False, "summary_demo": False}
-    assert brief["entities"] == {"people": [{"name": "Viktor Goremykin", "count": 3}],
-                                 "organizations": [{"name": "KCNA", "count": 1}],
-                                 "places": [{"name": "Pyongyang", "count": 1}]}
-    md = render_markdown(brief)
-    assert md.startswith("# Russian delegation arrives in Pyongyang\n")
-    assert "- Source file: in/a.txt\n- Date: 2025-11-07\n" in md
-    assert "- Models: translation `opus-mt-uk-en`, summary `distilbart-cnn`" in md
-    assert "## People\n\n- Viktor Goremykin (3)\n" in md
-    assert "## Organizations\n\n- KCNA (1)" in md and "## Places\n\n- Pyongyang (1)" in md
-    assert "Shahed" not in md  # type "term" is not a person, organization or place
-    assert extract_summary(md) == SUMMARY  # what `mt evaluate` scores
-    assert "DEMO" not in md
+@pytest.fixture(scope="module")
+def tiny_translator(mt_options):
+    return Translator(mt_options)
 
 
-def test_date_is_never_invented():
-    brief = build_brief(detail(date=None), SUMMARY, summary_model="s", summary_demo=False, doc_id="a")
-    assert brief["date"] is None and brief["date_text"] == NOT_STATED == "not stated"
-    assert "- Date: not stated\n" in render_markdown(brief)
+@pytest.fixture(scope="module")
+def translated(tmp_path_factory, mt_options, tiny_translator):
+    """Small seeds and an OUT where they are already translated (copied per test: translate then resumes)."""
+    root = tmp_path_factory.mktemp("stages")
+    seeds = small_seeds(root / "seeds", lines=2)
+    template = root / "template"
+    assert translate_corpus([seeds], template, mt_options, translator=tiny_translator).ok == 5
+    return seeds, template
 
 
-def test_empty_entity_sections_say_none_and_headline_falls_back():
-    brief = build_brief(detail(title="", terms=[]), SUMMARY, summary_model="s", summary_demo=False, doc_id="a")
-    assert brief["headline"] == SUMMARY
-    md = render_markdown(brief)
-    assert "## People\n\nnone\n" in md and "## Places\n\nnone\n" in md
+@pytest.fixture()
+def out(translated, tmp_path):
+    return shutil.copytree(translated[1], tmp_path / "out")
 
 
-def test_demo_models_are_labelled_in_markdown_and_json(tmp_path):
-    brief = build_brief(detail(demo=True), f"{SUMMARY_DEMO_LABEL}\n{SUMMARY}", summary_model="tiny-bart-en",
-                        summary_demo=True, doc_id="a")
-    assert brief["summary"] == SUMMARY  # the label line of the summary file is not summary text
-    md_path, json_path = write_brief(tmp_path, "sub/a", brief)
-    md = md_path.read_text(encoding="utf-8")
-    assert md.startswith("# [DEMO] ") and DEMO_NOTE in md
-    assert "translation `opus-mt-uk-en` (DEMO: untrained), summary `tiny-bart-en` (DEMO: untrained)" in md
-    data = json.loads(json_path.read_text(encoding="utf-8"))
-    assert data["demo"] is True and data["demo_note"] == DEMO_NOTE and data["models"]["summary_demo"] is True
-    assert md_path == (tmp_path / "sub" / "a.brief.md").resolve()
+def fake_summarizer(options=None, reply=None, engine=None):
+    options = options or SummarizeOptions(max_words=40, min_words=5, glossaries=(str(GLOSSARY),))
+    engine = engine or (FakeEngine(reply=reply) if reply else FakeEngine())
+    return Summarizer(options, engine=engine, glossary=load_glossary(GLOSSARY))
 
 
-def test_entities_count_canonical_names():
-    found = entities([{"target": "Kim Jong Un", "type": "person"}, {"target": "Kim Jong Un", "type": "person"},
-                      {"target": "NATO", "type": "org"}, {"target": "Seoul", "type": "place"},
-                      {"target": "Shahed", "type": "term"}])
-    assert found == {"people": [{"name": "Kim Jong Un", "count": 2}], "organizations": [{"name": "NATO", "count": 1}],
-                     "places": [{"name": "Seoul", "count": 1}]}
+def by_stage(out, stage):
+    return {r["id"]: r for r in read_manifest(out / "manifest.jsonl") if r["stage"] == stage}
 
 
-def _write(out, rel, headline, date, names):
-    terms = [{"target": n, "type": t, "text": n, "status": "enforced"} for n, t in names]
-    brief = build_brief(detail(title=headline, date=date, terms=terms), f"Summary of {headline}.",
-                        summary_model="s", summary_demo=False, doc_id=rel)
-    return write_brief(out, rel, brief)[1]
+def test_brief_corpus_writes_briefs_digest_and_stage_records(translated, out, mt_options, tiny_translator):
+    seeds, _ = translated
+    summarizer = fake_summarizer()
+    run = brief_corpus([seeds], out, mt_options, summarizer.options, translator=tiny_translator,
+                       summarizer=summarizer)
+    assert run.exit_code == 0 and run.translate.skipped == 5 and run.summarize.ok == 5 and run.brief.ok == 5
+    for doc_id in SEED_IDS:
+        for suffix in (".summary.en.txt", ".brief.md", ".brief.json"):
+            assert (out / f"{doc_id}{suffix}").exists()
+    assert (out / "briefs.md").exists() and run.digest == str((out / "briefs.md").resolve())
+    for stage in ("translate", "summarize", "brief"):
+        records = by_stage(out, stage)
+        assert sorted(records) == SEED_IDS and all(FIELDS <= set(r) for r in records.values())
+    summary = by_stage(out, "summarize")["001_b4df3ac546630d11"]
+    assert summary["chunks"] >= 1 and summary["rounds"] >= 1 and summary["model"] == "fake-summarizer"
+    assert {"replacements", "targets", "present", "mentioned", "kept"} <= set(summary["glossary"])
+    assert run.summarize.terms["mentioned"] > 0 and run.as_dict()["glossary"]["summary"] == run.summarize.terms
+
+    dated = json.loads((out / "001_b4df3ac546630d11.brief.json").read_text(encoding="utf-8"))
+    assert dated["date"] == "2025-11-07" and "- Date: 2025-11-07" in (out / "001_b4df3ac546630d11.brief.md").read_text()
+    for doc_id in SEED_IDS[:1] + SEED_IDS[2:]:
+        brief = json.loads((out / f"{doc_id}.brief.json").read_text(encoding="utf-8"))
+        assert brief["date"] is None and "- Date: not stated\n" in (out / f"{doc_id}.brief.md").read_text()
+    # the translation model is a demo model: labelled; the (fake) summarizer is not
+    md = (out / "002_017250b7c650f034.brief.md").read_text(encoding="utf-8")
+    assert md.startswith("# [DEMO] ") and "summary `fake-summarizer`," not in md
+    assert "translation `tiny-marian-uk-en` (DEMO: untrained), summary `fake-summarizer`\n" in md
+    assert {"name": "Viktor Goremykin", "count": 1} in dated["entities"]["people"]
+    people = json.loads((out / "002_017250b7c650f034.brief.json").read_text())["entities"]["people"]
+    assert people[0] == {"name": "Kim Jong Un", "count": 2}
+    digest = (out / "briefs.md").read_text(encoding="utf-8")
+    assert digest.index('<a id="brief-001-b4df3ac546630d11">') < digest.index('<a id="brief-000-99a7aa9b4e6634b7">')
+    assert "## Index" in digest and "- **Kim Jong Un**: " in digest
 
 
-def test_digest_order_contents_and_index(tmp_path):
-    paths = [
-        _write(tmp_path, "b", "Undated B", None, [("Kim Jong Un", "person")]),
-        _write(tmp_path, "a", "Undated A", None, []),
-        _write(tmp_path, "new", "Newer story", "2025-11-07", [("Kim Jong Un", "person"), ("Pyongyang", "place")]),
-        _write(tmp_path, "old", "Older story", "2024-06-19", [("NATO", "org")]),
-        _write(tmp_path, "sub/same", "Another 2025 story", "2025-11-07", []),
-    ]
-    digest = write_digest(tmp_path, paths).read_text(encoding="utf-8")
-    sections = re.findall(r"^## (.+)$", digest, re.MULTILINE)
-    assert sections == ["Contents", "Older story", "Another 2025 story", "Newer story", "Undated A", "Undated B",
-                        "Index"]
-    contents = digest.split("## Contents")[1].split("<a id=")[0]
-    assert "1. [Older story](#brief-old) (2024-06-19)" in contents
-    assert "5. [Undated B](#brief-b) (not stated)" in contents
-    for anchor in ("brief-old", "brief-sub-same", "brief-new", "brief-a", "brief-b"):
-        assert f'<a id="{anchor}"></a>' in digest
-    index = digest.split("## Index")[1]
-    assert "- **Kim Jong Un**: [Newer story](#brief-new), [Undated B](#brief-b)\n" in index
-    assert "- **NATO**: [Older story](#brief-old)\n" in index
-    assert "- **Pyongyang**: [Newer story](#brief-new)\n" in index
-    assert "### Summary\n\nSummary of Newer story." in digest and "- Brief: [sub/same.brief.md](sub/same.brief.md)" in digest
+def test_rerun_skips_every_stage_and_new_summary_options_redo_only_summarize_and_brief(
+        translated, out, mt_options, tiny_translator):
+    seeds, _ = translated
+    first = fake_summarizer()
+    brief_corpus([seeds], out, mt_options, first.options, translator=tiny_translator, summarizer=first)
+    again = brief_corpus([seeds], out, mt_options, first.options, translator=tiny_translator, summarizer=first)
+    assert (again.translate.skipped, again.summarize.skipped, again.brief.skipped) == (5, 5, 5)
+    assert again.summarize.ok == again.brief.ok == 0 and (out / "briefs.md").exists()
+
+    shorter = fake_summarizer(SummarizeOptions(max_words=20, min_words=5, glossaries=(str(GLOSSARY),)),
+                              engine=first.engine)
+    changed = brief_corpus([seeds], out, mt_options, shorter.options, translator=tiny_translator,
+                           summarizer=shorter)
+    assert changed.translate.skipped == 5 and changed.translate.ok == 0
+    assert changed.summarize.ok == 5 and changed.brief.ok == 5
+    assert by_stage(out, "summarize")["000_99a7aa9b4e6634b7"]["max_words"] == 20
+
+    forced = brief_corpus([seeds], out, mt_options, shorter.options, translator=tiny_translator,
+                          summarizer=shorter, force=True)
+    assert (forced.translate.ok, forced.summarize.ok, forced.brief.ok) == (5, 5, 5)
 
 
-def test_digest_with_extra_section_and_no_briefs(tmp_path):
-    digest = write_digest(tmp_path, [], extra="## Scores\n\nnone\n").read_text(encoding="utf-8")
-    assert "0 brief(s)" in digest and "## Index\n\nnone\n" in digest and digest.endswith("## Scores\n\nnone\n")
+def test_a_failing_summary_is_isolated(translated, out, mt_options, tiny_translator):
+    seeds, _ = translated
+    summarizer = fake_summarizer()
+    real, calls = summarizer.summarize, {"n": 0}
+
+    def breaks_on_third_document(paragraphs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("boom")
+        return real(paragraphs)
+
+    summarizer.summarize = breaks_on_third_document
+    run = brief_corpus([seeds], out, mt_options, summarizer.options, translator=tiny_translator,
+                       summarizer=summarizer)
+    assert run.exit_code == 1 and run.summarize.ok == 4 and run.brief.ok == 4
+    assert run.failed == [{"id": "002_017250b7c650f034", "source": str(seeds / "002_017250b7c650f034.txt"),
+                           "stage": "summarize", "error": "summarization failed: RuntimeError: boom"}]
+    assert not (out / "002_017250b7c650f034.brief.md").exists()
+    assert (out / "briefs.md").read_text(encoding="utf-8").count('<a id="brief-') == 4
+    retry = brief_corpus([seeds], out, mt_options, summarizer.options, translator=tiny_translator,
+                         summarizer=summarizer)
+    assert retry.exit_code == 0 and retry.summarize.ok == 1 and retry.summarize.skipped == 4
 
 
-def test_surname_mentions_count_for_the_full_name_in_the_same_article():
-    from mt.brief import entities
+def test_brief_with_the_tiny_bart_records_chunks_and_scores(translated, out, mt_options, tiny_translator, tiny_models,
+                                                            tmp_path):
+    seeds, _ = translated
+    options = SummarizeOptions(engine=EngineOptions(model=str(tiny_models["bart"]), engine="hf", threads=1),
+                               max_words=30, min_words=5, glossaries=(str(GLOSSARY),))
+    run = brief_corpus([seeds / "001_b4df3ac546630d11.txt"], out, mt_options, options, translator=tiny_translator,
+                       references=SEEDS / "references")
+    assert run.exit_code == 0 and run.translate.skipped == 1 and run.summarize.ok == 1 and run.summarize.demo
+    record = by_stage(out, "summarize")["001_b4df3ac546630d11"]
+    assert record["chunks"] > 1 and record["rounds"] > 1  # the demo English is long noise: map-reduce
+    text = (out / "001_b4df3ac546630d11.summary.en.txt").read_text(encoding="utf-8")
+    assert text.startswith(SUMMARY_DEMO_LABEL + "\n")
+    brief = json.loads((out / "001_b4df3ac546630d11.brief.json").read_text(encoding="utf-8"))
+    assert brief["demo"] and brief["models"]["summary_demo"] and SUMMARY_DEMO_LABEL not in brief["summary"]
+    assert run.scores["pairs"]["matched"] == 1 and "chrf" in run.scores["corpus"]
+    digest = (out / "briefs.md").read_text(encoding="utf-8")
+    assert digest.index("## Index") < digest.index("## Scores") and "| chrF2 |" in digest
 
-    terms = [{"target": "Viktor Goremykin", "type": "person"}, {"target": "Goremykin", "type": "person"},
-             {"target": "Goremykin", "type": "person"}, {"target": "Kim", "type": "person"},
-             {"target": "Kim Jong Un", "type": "person"}, {"target": "Kim Il Sung", "type": "person"}]
-    people = {p["name"]: p["count"] for p in entities(terms)["people"]}
-    assert people == {"Viktor Goremykin": 3, "Kim": 1, "Kim Jong Un": 1, "Kim Il Sung": 1}
+
+def test_summarize_corpus_reads_english_files_and_resumes(tmp_path, lock_held_elsewhere):
+    src = tmp_path / "in"
+    (src / "sub").mkdir(parents=True)
+    long = "\n".join(f"Paragraph {i}: Horemykin met officials in Phenian to discuss the talks." for i in range(20))
+    (src / "a.en.txt").write_text(f"A headline\n\n{long}\n", encoding="utf-8")
+    (src / "sub" / "b.md").write_text("# Title\n\nShort English text about Seoul.\n", encoding="utf-8")
+    (src / "a.summary.en.txt").write_text("an old summary, not an input", encoding="utf-8")
+    (src / "bad.txt").write_bytes(b"\x00\x01\x02binary\xff\xfe" * 100)
+    summarizer = fake_summarizer(SummarizeOptions(max_words=15, min_words=3, glossaries=(str(GLOSSARY),)))
+    out = tmp_path / "out"
+    run = summarize_corpus([src], out, summarizer.options, summarizer=summarizer)
+    assert run.ok == 2 and [f["id"] for f in run.failed] == ["bad"] and run.exit_code == 1
+    assert (out / "a.summary.en.txt").exists() and (out / "sub" / "b.summary.en.txt").exists()
+    records = by_stage(out, "summarize")
+    assert set(records) == {"a", "sub/b", "bad"} and all(FIELDS <= set(r) for r in records.values())
+    assert records["a"]["chunks"] > 1 and records["a"]["rounds"] >= 2 and records["sub/b"]["chunks"] == 1
+    summary = (out / "a.summary.en.txt").read_text(encoding="utf-8")
+    assert "Goremykin" in summary and "Horemykin" not in summary and not summary.startswith("[DEMO")
+    assert records["a"]["glossary"]["replacements"] >= 1 and "Goremykin" in records["a"]["glossary"]["targets"]
+    assert run.terms["replacements"] >= 1
+    again = summarize_corpus([src], out, summarizer.options, summarizer=summarizer)
+    assert again.skipped == 2 and again.ok == 0
+    lock_held_elsewhere(out)
+    with pytest.raises(LockedError):
+        summarize_corpus([src], out, summarizer.options, summarizer=summarizer)
+
+
+def test_summarize_corpus_labels_demo_summaries(tmp_path, tiny_models):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.en.txt").write_text("Headline\n\nThe delegation arrived in Pyongyang on 6 November.\n", encoding="utf-8")
+    options = SummarizeOptions(engine=EngineOptions(model=str(tiny_models["bart"]), engine="hf", threads=1))
+    run = summarize_corpus([src / "a.en.txt"], tmp_path / "out", options)
+    assert run.ok == 1 and run.demo and run.model == "tiny-bart-en"
+    text = (tmp_path / "out" / "a.summary.en.txt").read_text(encoding="utf-8")
+    assert text.startswith(SUMMARY_DEMO_LABEL + "\n") and len(text) > len(SUMMARY_DEMO_LABEL) + 2
+
+
+def test_table_rows_get_one_brief_each(tmp_path, mt_options, tiny_translator):
+    src = tmp_path / "in"
+    src.mkdir()
+    rows = [{"id": "b", "text": "Делегація прибула до Пхеньяну.", "date": "2024-06-19"}, {"id": "a", "text": "Текст."}]
+    (src / "feed.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    summarizer = fake_summarizer()
+    out = tmp_path / "out"
+    run = brief_corpus([src], out, mt_options, summarizer.options, translator=tiny_translator, summarizer=summarizer)
+    assert run.exit_code == 0 and run.brief.ok == 2 and (out / "feed.en.jsonl").exists()
+    brief = json.loads((out / "feed" / "b.brief.json").read_text(encoding="utf-8"))
+    assert brief["id"] == "feed#b" and brief["date"] == "2024-06-19" and (out / "feed" / "a.brief.md").exists()
+    assert {"name": "Pyongyang", "count": 1} in brief["entities"]["places"]
+
+
+def test_brief_fails_before_translating_when_the_summary_model_has_no_weights_offline(tmp_path, monkeypatch):
+    from mt import models
+    from mt.engines.ct2_convert import cache_key, cache_root
+    from mt.models import ModelMissing, resolve
+
+    snapshot = tmp_path / "snapshot"  # what a tokenizer-only download leaves in the Hugging Face cache
+    snapshot.mkdir()
+    (snapshot / "config.json").write_text('{"model_type": "bart"}')
+    monkeypatch.setattr(models, "local_files", lambda spec, need_weights=False: None if need_weights else snapshot)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("MT_MODELS_DIR", str(tmp_path / "store"))
+    out = tmp_path / "out"
+    for engine in ("hf", "auto"):
+        with pytest.raises(ModelMissing, match="mt models pull"):
+            brief_corpus([SEEDS], out, sum_options=SummarizeOptions(engine=EngineOptions(engine=engine)))
+        assert not out.exists()  # nothing was translated first
+    # an earlier CTranslate2 conversion is enough for the ct2 engine: the check lets it through
+    spec = resolve(None, task="summarize")
+    cached = cache_root() / cache_key(spec, None, "int8")
+    cached.mkdir(parents=True)
+    (cached / "model.bin").write_bytes(b"")
+    from mt.stages import _preflight
+
+    _preflight(None, SummarizeOptions(engine=EngineOptions(engine="auto", device="cpu")))
+    with pytest.raises(ModelMissing):
+        _preflight(None, SummarizeOptions(engine=EngineOptions(engine="hf", device="cpu")))
