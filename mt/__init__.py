@@ -2,16 +2,19 @@
 
 The public API is imported lazily, so `import mt` stays cheap::
 
-    from mt import load_corpus, translate_corpus, Translator, TranslateOptions, EngineOptions
+    from mt import translate_corpus, TranslateOptions, EngineOptions, brief_corpus, load_glossary
 """
 
 __version__ = "0.1.0"
 
 _API = {
-    "load_corpus": "mt.corpus", "CorpusOptions": "mt.corpus", "Document": "mt.corpus", "parse_text": "mt.corpus",
-    "Translator": "mt.translate", "TranslateOptions": "mt.translate", "EngineOptions": "mt.engines",
-    "create_engine": "mt.engines", "translate_corpus": "mt.pipeline", "load_glossary": "mt.glossary",
-    "Glossary": "mt.glossary",
+    "translate_corpus": "mt.translate", "summarize_corpus": "mt.summarize", "brief_corpus": "mt.brief",
+    "TranslateOptions": "mt.translator", "Translator": "mt.translator",
+    "SummarizeOptions": "mt.summarizer", "Summarizer": "mt.summarizer",
+    "EngineOptions": "mt.engines", "create_engine": "mt.engines",
+    "load_corpus": "mt.inputs.corpus", "CorpusOptions": "mt.inputs.document", "Document": "mt.inputs.document",
+    "parse_text": "mt.inputs.parse", "load_glossary": "mt.glossary", "Glossary": "mt.glossary",
+    "evaluate": "mt.evaluate", "EvaluateOptions": "mt.evaluate",
 }
 
 __all__ = ["__version__", *_API]

@@ -1,21 +1,179 @@
-"""The summarize → brief → digest (→ scores) part of `mt brief`, run under the caller's RunLock.
+"""The `mt brief` job: ``brief_corpus(paths, out, mt_options, sum_options)``.
 
-Split from `mt.stages` to keep modules small; `mt.stages.brief_corpus` is the entry point.
+Translate (``mt.translate.translate_corpus``), then summarize the English of
+this run's translation records (``mt.summarize``), then write one brief per
+document (``OUT/<rel>.brief.md`` + ``.brief.json``) and the digest
+``OUT/briefs.md``; with ``references`` the summaries are scored and the scores
+appended to the digest. One RunLock is held across all stages.
 """
 from __future__ import annotations
 
 import json
 import time
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Callable, Iterable
+from mt.outputs.briefs import FORMAT, build_brief, strip_demo_label, write_brief
+from mt.inputs.document import CorpusOptions, Failed, content_hash
+from mt.outputs.files import safe_rel
+from mt.engines import EngineOptions
+from mt.outputs.manifest import Manifest, RunLock, options_key
+from mt.models.resolution import resolve
+from mt.translate import RunSummary, translate_corpus
+from mt.outputs.progress import Progress
+from mt.summarizer import SummarizeOptions, Summarizer
+from mt.translator import TranslateOptions, Translator
+from mt.outputs.files import OutputError, output_path
+from mt.summarize import SUMMARIZE, SummarizeStage
+from mt.outputs.layout import SUMMARY_SUFFIX
+from mt.inputs.english import english_from_detail
+from mt.outputs.briefs import write_digest
+from mt.outputs.files import atomic_write_json, atomic_write_lines
+from mt.summarize import StageSummary
+from mt.summarize import VERSION
 
-from mt.corpus import Failed, content_hash
-from mt.manifest import Manifest
-from mt.progress import Progress
-from mt.stages import (BRIEF, SUMMARIZE, SUMMARY_SUFFIX, BriefRun, SummarizeStage, brief_key, brief_one,
-                       english_from_detail, read_detail)
-from mt.summarize import SummarizeOptions, Summarizer
-from mt.brief import write_digest
-from mt.write import OutputError, atomic_write_json, atomic_write_lines, output_path
+BRIEF = "brief"
+
+
+@dataclass
+class BriefRun:
+    """What `mt brief` did, stage by stage."""
+
+    out: str
+    translate: RunSummary
+    summarize: StageSummary
+    brief: StageSummary
+    digest: str | None = None
+    scores: dict | None = None
+    scores_error: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> list[dict]:
+        return ([{**f, "stage": "translate"} for f in self.translate.failed]
+                + self.summarize.failed + self.brief.failed)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failed else 0
+
+    def as_dict(self) -> dict:
+        stages = {"translate": self.translate.as_dict(), SUMMARIZE: self.summarize.as_dict(),
+                  BRIEF: self.brief.as_dict()}
+        return {"out": self.out, "briefs": self.brief.ok + self.brief.skipped, "digest": self.digest,
+                "failed": self.failed, "demo": self.translate.demo or self.summarize.demo,
+                "seconds": round(self.seconds, 2), "stages": stages,
+                "glossary": {"translation": self.translate.terms, "summary": self.summarize.terms},
+                "scores": self.scores, "scores_error": self.scores_error,
+                "manifest": str(Path(self.out) / "manifest.jsonl")}
+
+
+class _Tracker:
+    """A Progress stand-in that remembers which documents translate_corpus finished."""
+
+    def __init__(self, inner: Progress):
+        self.inner = inner
+        self.finished: list[tuple[str, str]] = []
+
+    def documents(self, items):
+        return self.inner.documents(items)
+
+    def done(self, doc_id: str, status: str, error: str | None = None, sentences: int = 0) -> None:
+        self.finished.append((doc_id, status))
+        self.inner.done(doc_id, status, error, sentences=sentences)
+
+    def note(self, message: str) -> None:
+        self.inner.note(message)
+
+
+def _unavailable(options: EngineOptions, task: str) -> str | None:
+    """How to get the model of `options` when it cannot be loaded now, else None.
+
+    Weights are needed, except where CTranslate2 may run (`--engine auto` or
+    `ct2`) and an earlier conversion is cached: then the config and tokenizer
+    files of a cache snapshot are enough. A reachable Hub provides the rest.
+    """
+    from mt.models.resolution import local_files
+    from mt.models.hub import unreachable_message
+
+    spec = resolve(options.model, task=task, revision=options.revision)
+    message = unreachable_message(spec) if local_files(spec, need_weights=True) is None else None
+    if message is None:
+        return None
+    if options.engine != "hf" and local_files(spec) is not None:
+        from mt.engines.convert import cached_conversion
+
+        if cached_conversion(spec, options.device) is not None:
+            return None
+    return message
+
+
+def _preflight(mt_options: TranslateOptions | None, sum_options: SummarizeOptions | None) -> None:
+    """Fail before translating when a model `mt brief` needs cannot be loaded: every missing
+    model is named at once (None: that model is already loaded)."""
+    from mt.models.presets import ModelMissing
+
+    wanted = [(o.engine, task) for o, task in ((mt_options, "translate"), (sum_options, "summarize")) if o]
+    messages = [m for m in (_unavailable(engine, task) for engine, task in wanted) if m]
+    if messages:
+        raise ModelMissing("\n\n".join(messages))
+
+
+def brief_corpus(paths: Iterable[str | Path], out: str | Path, mt_options: TranslateOptions | None = None,
+                 sum_options: SummarizeOptions | None = None, *, corpus: CorpusOptions | None = None,
+                 force: bool = False, wait: float = 0.0, progress: Progress | None = None,
+                 translator: Translator | None = None, summarizer: Summarizer | None = None,
+                 references: str | Path | None = None,
+                 notify: Callable[[str], None] | None = None) -> BriefRun:
+    """Translate, summarize and brief every document under `paths`, then write the digest."""
+    from mt.brief import run_brief_stages
+
+    mt_options = mt_options or TranslateOptions()
+    sum_options = sum_options or SummarizeOptions()
+    if not sum_options.glossaries and mt_options.glossaries:
+        sum_options = replace(sum_options, glossaries=mt_options.glossaries)
+    paths = [Path(p) for p in paths]
+    out = Path(out)
+    progress = progress or Progress(quiet=True)
+    started = time.perf_counter()
+    _preflight(None if translator else mt_options, None if summarizer else sum_options)
+    tracker = _Tracker(progress)
+    with RunLock(out, wait=wait):  # held across all stages; translate_corpus re-enters it
+        translated = translate_corpus(paths, out, mt_options, corpus=corpus, force=force, wait=wait,
+                                      progress=tracker, translator=translator, notify=notify)  # type: ignore[arg-type]
+        ids = [doc_id for doc_id, status in tracker.finished if status in {"ok", "skipped"}]
+        run = BriefRun(out=str(out), translate=translated, summarize=StageSummary(out=str(out), stage=SUMMARIZE),
+                       brief=StageSummary(out=str(out), stage=BRIEF))
+        run_brief_stages(run, out, ids, sum_options, force=force, progress=progress, summarizer=summarizer,
+                         references=references, notify=notify)
+    run.seconds = time.perf_counter() - started
+    return run
+
+
+def brief_key(summary_key: str) -> str:
+    return options_key(stage=BRIEF, format=FORMAT, summarize=summary_key, version=VERSION)
+
+
+def read_detail(out: Path, record: dict) -> tuple[str, Path]:
+    """(output stem, detail JSON path) of a translate manifest record."""
+    output = record.get("output") or ""
+    if output.endswith(".en.txt"):
+        rel = output[: -len(".en.txt")]
+        return rel, output_path(out, rel, ".en.json")
+    return safe_rel(record["id"].replace("#", "/").split("/")), output_path(out, output, "")
+
+
+def brief_one(out: Path, doc_id: str, rel: str, detail_bytes: bytes, summary_path: Path, summary_bytes: bytes,
+              summary_record: dict) -> tuple[Path, dict]:
+    """Build and write one brief from its translation record and summary (as read for the resume hash);
+    returns (brief JSON path, brief record)."""
+    detail = json.loads(detail_bytes.decode("utf-8"))
+    summary = summary_bytes.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")  # as read_text reads
+    summary = strip_demo_label(summary)
+    brief = build_brief(detail, summary, summary_model=summary_record.get("model", ""),
+                        summary_demo=bool(summary_record.get("demo")), doc_id=doc_id,
+                        summary_file=summary_path.relative_to(out.resolve()).as_posix())
+    return write_brief(out, rel, brief)[1], brief
 
 
 def run_brief_stages(run: BriefRun, out: Path, ids: list[str], sum_options: SummarizeOptions, *, force: bool,
@@ -88,11 +246,11 @@ def run_brief_stages(run: BriefRun, out: Path, ids: list[str], sum_options: Summ
 
     extra = ""
     if references is not None:
-        from mt.evaluate import EvaluateError
+        from mt.evaluate.inputs import EvaluateError
 
         try:
             extra, run.scores = score_summaries(out, Path(references), jsons)
-            from mt.report import SCORES_FILE  # the review page picks the scores up from here
+            from mt.review.page import SCORES_FILE  # the review page picks the scores up from here
 
             atomic_write_json(output_path(out, SCORES_FILE, ""), run.scores)
         except EvaluateError as exc:
@@ -110,7 +268,8 @@ def score_summaries(out: Path, references: Path, brief_jsons: list[Path]) -> tup
     The summaries go to ``OUT/.mt/summaries.jsonl`` first, so a document without a summary is
     reported missing instead of being scored with its full translation.
     """
-    from mt.evaluate import EvaluateOptions, append_scores_markdown, evaluate
+    from mt.evaluate.score import EvaluateOptions, evaluate
+    from mt.evaluate.render import append_scores_markdown
 
     root = out.resolve()
 

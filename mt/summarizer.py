@@ -31,10 +31,10 @@ from typing import TYPE_CHECKING, Callable, Sequence
 from mt.engines import EngineOptions, Hypothesis, create_engine
 from mt.engines.base import GenerateSettings, engine_batches, token_counter
 from mt.segment import split_sentences, split_to_budget
-from mt.translate import collapse_loops, is_degenerate
+from mt.translator import collapse_loops, is_degenerate
 
 if TYPE_CHECKING:
-    from mt.glossary import Glossary
+    from mt.glossary.match import Glossary
 
 TOKENS_PER_WORD = 1.4
 ALGORITHM = 2  # bump when chunking/reduce/cleaning changes: part of the summarize stage's resume key
@@ -233,7 +233,7 @@ class Summarizer:
             if longest > half:  # re-tokenized output is longer than generated: shrink the cap
                 cap = max(8, cap * half // longest)
         if self.glossary is not None:
-            from mt.enforce import normalize_english
+            from mt.glossary.enforce import normalize_english
 
             summary, result.replacements = normalize_english(summary, self.glossary)
             result.targets = targets_in(summary, self.glossary)

@@ -16,13 +16,15 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from mt import __version__
-from mt.corpus import CorpusOptions, Document, Failed, load_corpus
-from mt.manifest import Manifest, RunLock, options_key
-from mt.models import resolve
-from mt.progress import Progress
-from mt.translate import DocResult, TranslateOptions, Translator
-from mt.write import OutputError, sweep_temporaries
-from mt import outputs
+from mt.inputs.document import CorpusOptions, Document, Failed
+from mt.inputs.corpus import load_corpus
+from mt.outputs.manifest import Manifest, RunLock, options_key
+from mt.models.resolution import resolve
+from mt.outputs.progress import Progress
+from mt.translator import DocResult, TranslateOptions, Translator
+from mt.outputs.files import OutputError, sweep_temporaries
+from mt.glossary.stats import TermTotals, term_stats
+from mt.outputs import translations as outputs
 
 STAGE = "translate"
 
@@ -75,7 +77,7 @@ def translate_corpus(paths: Iterable[str | Path], out: str | Path, options: Tran
                       repair=options.repair, guard=options.repetition_guard, version=__version__.split(".")[0])
     summary = RunSummary(out=str(out), model=spec.label, demo=spec.is_demo,
                          auto_glossary=[c.as_dict() for c in clusters])
-    terms = outputs.TermTotals(glossary)
+    terms = TermTotals(glossary)
     with RunLock(out, wait=wait):
         sweep_temporaries(out)
         manifest = Manifest(out)
@@ -137,7 +139,7 @@ def _glossary(options: TranslateOptions, paths, corpus: CorpusOptions, translato
         glossary = load_glossary(list(options.glossaries))
     clusters: list = []
     if options.auto_glossary:
-        from mt.extract import auto_glossary
+        from mt.glossary.draft import auto_glossary
 
         texts = ((d.id, "\n".join([d.title, *d.paragraphs])) for d in load_corpus(paths, corpus)
                  if isinstance(d, Document))
@@ -186,7 +188,7 @@ def _complete(started, get_translator, manifest, summary, terms, out, key, optio
 
 def _finish(result: DocResult, translator, manifest, summary, terms, out, key, options, clusters, progress):
     doc = result.doc
-    stats = outputs.term_stats(result)
+    stats = term_stats(result)
     error = result.error
     if not error and options.strict_glossary and stats["missed"]:
         missed = ", ".join(f"{m['text']}→{m['target']}" for m in stats["missed"])

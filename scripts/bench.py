@@ -19,7 +19,7 @@ output tokens per sentence, so all of them do the same work:
                        sorted by length in batches of --ceiling-batch (64), no bound on memory,
                        nothing else running. No pipeline around this engine can beat it, so it
                        tells whether a target is reachable on this machine at all
-- ``mt-default``       `mt.pipeline.translate_corpus` on a folder of articles with mt's default
+- ``mt-default``       `mt.translate.translate_corpus` on a folder of articles with mt's default
                        engine (auto -> CTranslate2): reading, cleaning, segmentation, glossary
                        (seeds/glossary.tsv), translation and atomic writes, all timed; the
                        forced length comes from the benchmark-only
@@ -113,9 +113,9 @@ def prepare(args) -> int:
                 build_corpus(work / name, scale * args.grow_copies)
         (work / "grow-corpus.txt").write_text(f"{len(news)} distinct lines of the shared news test sets"
                                               if news else "the seed articles repeated")
-    from mt.engines.ct2_convert import converted_model
+    from mt.engines.convert import converted_model
     from mt.engines.ct2 import pick_compute_type
-    from mt.models import resolve
+    from mt.models.resolution import resolve
 
     folder = converted_model(resolve(str(marian)), pick_compute_type("cpu"))  # convert once, before timing
     (work / "ct2-folder.txt").write_text(str(folder))

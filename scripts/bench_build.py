@@ -101,7 +101,8 @@ def build_news_corpus(folder: Path, documents: int, lines: list[str], per_docume
 
 def corpus_sentences(corpus: Path, model: Path) -> list[str]:
     """Exactly the pieces mt translates for `corpus` (its reader, cleaner and segmenter)."""
-    from mt.corpus import Document, load_corpus
+    from mt.inputs.document import Document
+    from mt.inputs.corpus import load_corpus
     from mt.engines.ct2 import MarianSpm
     from mt.segment import segment
 

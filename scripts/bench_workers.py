@@ -165,8 +165,8 @@ def _ct2_folder(args) -> str:
 
 def worker_mt(args, corpus: str = "corpus") -> dict:
     from mt.engines import EngineOptions
-    from mt.pipeline import translate_corpus
-    from mt.translate import TranslateOptions, Translator
+    from mt.translate import translate_corpus
+    from mt.translator import TranslateOptions, Translator
 
     after_imports = rss_mb()
     notes: list[str] = []

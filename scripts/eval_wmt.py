@@ -28,7 +28,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # runnable from a checkout without `pip install -e .`
     sys.path.insert(0, str(REPO))
 
-from mt.evaluate import EvaluateOptions, evaluate  # noqa: E402
+from mt.evaluate.score import EvaluateOptions, evaluate  # noqa: E402
 
 SUBDIR = "wmt22-uk-en"
 REFERENCE = "generaltest2022.uk-en.ref.A.en"

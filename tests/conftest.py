@@ -42,7 +42,7 @@ def tiny_marian(tiny_models) -> Path:
 @pytest.fixture(scope="session")
 def translator(tiny_marian):
     from mt.engines import EngineOptions
-    from mt.translate import TranslateOptions, Translator
+    from mt.translator import TranslateOptions, Translator
 
     # the default engine path (CTranslate2); tests/test_engines.py runs the same behaviour on both engines
     return Translator(TranslateOptions(engine=EngineOptions(model=str(tiny_marian), engine="ct2")))
@@ -66,7 +66,7 @@ def lock_held_elsewhere():
     procs = []
 
     def hold(out: Path) -> int:
-        code = ("import sys, time; from mt.manifest import RunLock\n"
+        code = ("import sys, time; from mt.outputs.manifest import RunLock\n"
                 "with RunLock(sys.argv[1]):\n    print('held', flush=True); time.sleep(600)\n")
         proc = subprocess.Popen([sys.executable, "-c", code, str(out)], stdout=subprocess.PIPE, text=True)
         procs.append(proc)

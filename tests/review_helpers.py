@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mt.manifest import read_manifest
+from mt.outputs.manifest import read_manifest
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -23,8 +23,8 @@ HOSTILE = ("Путін <script>document.title='PWNED'</script><script>alert(1)</
 @pytest.fixture(scope="session")
 def report_out(tmp_path_factory, translator) -> Path:
     """OUT of the tiny model on two seeds and a hostile document, with seeds/glossary.tsv."""
-    from mt.pipeline import translate_corpus
-    from mt.translate import TranslateOptions, Translator
+    from mt.translate import translate_corpus
+    from mt.translator import TranslateOptions, Translator
 
     src = tmp_path_factory.mktemp("report-src")
     for name in SEED_NAMES:

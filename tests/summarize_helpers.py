@@ -5,7 +5,7 @@ import shutil
 from pathlib import Path
 
 from mt.engines import EngineOptions, Hypothesis
-from mt.models import ModelSpec
+from mt.models.presets import ModelSpec
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"

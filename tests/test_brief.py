@@ -1,4 +1,4 @@
-"""mt.stages: summarize_corpus and brief_corpus (resume per stage, isolation, manifest, digest, scores)."""
+"""mt.summarize and mt.brief: summarize_corpus and brief_corpus (resume per stage, isolation, manifest, digest, scores)."""
 from __future__ import annotations
 
 import json
@@ -6,14 +6,15 @@ import shutil
 
 import pytest
 
-from mt.brief import SUMMARY_DEMO_LABEL
+from mt.outputs.layout import SUMMARY_DEMO_LABEL
 from mt.engines import EngineOptions
 from mt.glossary import load_glossary
-from mt.manifest import LockedError, read_manifest
-from mt.pipeline import translate_corpus
-from mt.stages import brief_corpus, summarize_corpus
-from mt.summarize import SummarizeOptions, Summarizer
-from mt.translate import TranslateOptions, Translator
+from mt.outputs.manifest import LockedError, read_manifest
+from mt.translate import translate_corpus
+from mt.brief import brief_corpus
+from mt.summarize import summarize_corpus
+from mt.summarizer import SummarizeOptions, Summarizer
+from mt.translator import TranslateOptions, Translator
 from tests.summarize_helpers import GLOSSARY, SEEDS, FakeEngine, small_seeds
 
 FIELDS = {"id", "stage", "source", "output", "status", "error", "model", "engine", "seconds", "hash", "key", "demo"}
@@ -209,14 +210,15 @@ def test_table_rows_get_one_brief_each(tmp_path, mt_options, tiny_translator):
 
 
 def test_brief_fails_before_translating_when_the_summary_model_has_no_weights_offline(tmp_path, monkeypatch):
-    from mt import models
-    from mt.engines.ct2_convert import cache_key, cache_root
-    from mt.models import ModelMissing, resolve
+    import mt.models.resolution as resolution
+    from mt.engines.convert import cache_key, cache_root
+    from mt.models.presets import ModelMissing
+    from mt.models.resolution import resolve
 
     snapshot = tmp_path / "snapshot"  # what a tokenizer-only download leaves in the Hugging Face cache
     snapshot.mkdir()
     (snapshot / "config.json").write_text('{"model_type": "bart"}')
-    monkeypatch.setattr(models, "local_files", lambda spec, need_weights=False: None if need_weights else snapshot)
+    monkeypatch.setattr(resolution, "local_files", lambda spec, need_weights=False: None if need_weights else snapshot)
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("MT_MODELS_DIR", str(tmp_path / "store"))
     out = tmp_path / "out"
@@ -229,7 +231,7 @@ def test_brief_fails_before_translating_when_the_summary_model_has_no_weights_of
     cached = cache_root() / cache_key(spec, None, "int8")
     cached.mkdir(parents=True)
     (cached / "model.bin").write_bytes(b"")
-    from mt.stages import _preflight
+    from mt.brief import _preflight
 
     _preflight(None, SummarizeOptions(engine=EngineOptions(engine="auto", device="cpu")))
     with pytest.raises(ModelMissing):

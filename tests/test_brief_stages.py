@@ -1,14 +1,15 @@
-"""mt.stages_brief: summarize -> brief -> digest on a translated OUT, and scoring the summaries (no model)."""
+"""mt.brief: summarize -> brief -> digest on a translated OUT, and scoring the summaries (no model)."""
 from __future__ import annotations
 
 import json
 
-from mt.manifest import Manifest, read_manifest
-from mt.pipeline import RunSummary
-from mt.progress import Progress
-from mt.stages import BriefRun, StageSummary
-from mt.stages_brief import run_brief_stages, score_summaries
-from mt.summarize import SummarizeOptions, Summarizer
+from mt.outputs.manifest import Manifest, read_manifest
+from mt.translate import RunSummary
+from mt.outputs.progress import Progress
+from mt.brief import BriefRun
+from mt.summarize import StageSummary
+from mt.brief import run_brief_stages, score_summaries
+from mt.summarizer import SummarizeOptions, Summarizer
 from tests.summarize_helpers import FakeEngine
 
 SUMMARY = "A Russian military delegation led by Viktor Goremykin arrived in Pyongyang, KCNA said."

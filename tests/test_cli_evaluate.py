@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from sacrebleu.metrics import BLEU
 
 from mt.cli import main
-from mt.metrics import split_sentences
+from mt.evaluate.metrics import split_sentences
 
 ROOT = Path(__file__).resolve().parents[1]
 HYPS = ["The delegation arrived in Pyongyang on 6 November.", "Kim Jong Un approved sending sappers."]
@@ -117,7 +117,7 @@ def test_glossary_terms_in_cli(tmp_path, files):
 
 
 def test_evaluate_is_registered_with_the_library_defaults():
-    from mt import metrics
+    from mt.evaluate import metrics
     from mt.cli import evaluate as cli
 
     result = CliRunner().invoke(main, ["--help"])

@@ -97,7 +97,7 @@ def test_out_that_is_a_file_is_a_clear_error(tmp_path, seeds_copy, tiny_marian):
 
 @pytest.mark.parametrize("code,words", [(errno.ENOSPC, "no space left"), (errno.EROFS, "read-only")])
 def test_full_or_read_only_output_is_a_clear_error(tmp_path, tiny_marian, monkeypatch, code, words):
-    import mt.write
+    import mt.outputs.files
 
     src = tmp_path / "in"
     src.mkdir()
@@ -106,7 +106,7 @@ def test_full_or_read_only_output_is_a_clear_error(tmp_path, tiny_marian, monkey
     def broken(*args, **kwargs):
         raise OSError(code, os.strerror(code))
 
-    monkeypatch.setattr(mt.write.tempfile, "mkstemp", broken)
+    monkeypatch.setattr(mt.outputs.files.tempfile, "mkstemp", broken)
     result = CliRunner().invoke(main, ["translate", str(src), "-o", str(tmp_path / "out"),
                                        "--model", str(tiny_marian), "-q"])
     assert result.exit_code == 1  # the document reports the write error; the run completes

@@ -13,15 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from mt.corpus import parse_text
+from mt.inputs.parse import parse_text
 from mt.engines import EngineOptions, create_engine
 from mt.engines.base import GenerateSettings, length_batches, token_counter
 from mt.segment import segment
-from mt.translate import TranslateOptions, Translator
+from mt.translator import TranslateOptions, Translator
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 HAS_CT2 = importlib.util.find_spec("ctranslate2") is not None
-HAS_GLOSSARY = all(importlib.util.find_spec(m) is not None for m in ("mt.glossary", "mt.enforce"))
+HAS_GLOSSARY = all(importlib.util.find_spec(m) is not None for m in ("mt.glossary", "mt.glossary.enforce"))
 ENGINES = ["hf", pytest.param("ct2", marks=pytest.mark.skipif(not HAS_CT2, reason="ctranslate2 not installed"))]
 LONG = "Дуже довге речення, " * 40 + "і кінець."
 ARTICLE = ("Заголовок статті\n"
@@ -103,7 +103,7 @@ def test_fixed_output_tokens_for_benchmarks(tiny_marian, ct2_store, translator_f
     assert set(tokens) == {7} and result.retries == 0
 
 
-@pytest.mark.skipif(not HAS_GLOSSARY, reason="mt.glossary / mt.enforce not available")
+@pytest.mark.skipif(not HAS_GLOSSARY, reason="mt.glossary not available")
 def test_glossary_targets_always_in_the_english(translator_for):
     from mt.glossary import load_glossary
 
@@ -155,9 +155,9 @@ needs_ct2 = pytest.mark.skipif(not HAS_CT2, reason="ctranslate2 not installed")
 
 @needs_ct2
 def test_ct2_cache_is_reused(tiny_marian, ct2_store):
-    from mt.engines import ct2_convert
+    from mt.engines import convert as ct2_convert
     from mt.engines.ct2 import CT2Engine
-    from mt.models import resolve
+    from mt.models.resolution import resolve
 
     with store(ct2_store):
         first = CT2Engine(resolve(str(tiny_marian)), EngineOptions(model=str(tiny_marian), engine="ct2"))
@@ -172,8 +172,8 @@ def test_ct2_cache_is_reused(tiny_marian, ct2_store):
 
 @needs_ct2
 def test_ct2_cache_key_follows_the_model_files(tiny_marian, tmp_path):
-    from mt.engines.ct2_convert import cache_key
-    from mt.models import resolve
+    from mt.engines.convert import cache_key
+    from mt.models.resolution import resolve
 
     copy = shutil.copytree(tiny_marian, tmp_path / "tiny-marian-uk-en")
     key = cache_key(resolve(str(copy)), copy, "int8")
@@ -229,7 +229,7 @@ def test_ct2_maps_pieces_outside_the_vocabulary_to_unk(translator_for):
 @needs_ct2
 def test_auto_falls_back_to_transformers_with_a_note(tiny_marian, monkeypatch):
     from mt.engines import ct2
-    from mt.engines.ct2_convert import ConversionError
+    from mt.engines.convert import ConversionError
 
     def broken(*args, **kwargs):
         raise ConversionError("CTranslate2 conversion of tiny failed: boom")
@@ -253,7 +253,7 @@ def test_auto_says_ct2_when_it_works(tiny_marian, ct2_store):
 
 @needs_ct2
 def test_ct2_refuses_pickle_only_checkpoints(tiny_marian, tmp_path):
-    from mt.models import PickleRefused
+    from mt.models.presets import PickleRefused
 
     folder = tmp_path / "pickled"
     folder.mkdir()
@@ -270,7 +270,7 @@ def test_ct2_unsupported_model_type_falls_back(tiny_marian, tmp_path):
     folder = shutil.copytree(tiny_marian, tmp_path / "odd")
     config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
     (folder / "config.json").write_text(json.dumps({**config, "model_type": "not-a-model"}), encoding="utf-8")
-    from mt.engines.ct2_convert import ConversionError, check_supported
+    from mt.engines.convert import ConversionError, check_supported
 
     with pytest.raises(ConversionError, match="does not convert"):
         check_supported(folder)

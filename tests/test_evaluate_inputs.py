@@ -1,11 +1,11 @@
-"""mt.evaluate_inputs: loading line files, folders and tables, then pairing them."""
+"""mt.evaluate.inputs: loading line files, folders and tables, then pairing them."""
 from __future__ import annotations
 
 import json
 
 import pytest
 
-from mt.evaluate_inputs import EvaluateError, extract_summary, folder_stem, load_input, pair, sources
+from mt.evaluate.inputs import EvaluateError, extract_summary, folder_stem, load_input, pair, sources
 
 
 def test_extract_summary():

@@ -1,11 +1,11 @@
-"""mt.metrics: sentence splitting, term scores, the bootstrap mirror, COMET lookup, helpers."""
+"""mt.evaluate.metrics: sentence splitting, term scores, the bootstrap mirror, COMET lookup, helpers."""
 from __future__ import annotations
 
 import pytest
 from sacrebleu.metrics import BLEU
 
-from mt import metrics as M
-from mt.glossary import Glossary
+from mt.evaluate import metrics as M
+from mt.glossary.match import Glossary
 from tests.evaluate_helpers import systems as _systems
 
 

@@ -10,9 +10,10 @@ from rouge_score import rouge_scorer
 from sacrebleu.metrics import BLEU, CHRF, TER
 from sacrebleu.significance import PairedTest
 
-from mt import metrics as M
-from mt.evaluate import (EvaluateError, EvaluateOptions, append_scores_markdown, evaluate, render_markdown,
-                         render_text)
+from mt.evaluate import metrics as M
+from mt.evaluate.inputs import EvaluateError
+from mt.evaluate.score import EvaluateOptions, evaluate
+from mt.evaluate.render import append_scores_markdown, render_markdown, render_text
 from tests.evaluate_helpers import systems as _systems, write_lines
 
 HYPS = ["The delegation arrived in Pyongyang on 6 November.",

@@ -1,17 +1,17 @@
-"""mt.bias: GlossaryBias, the LogitsProcessor that nudges decoding towards glossary targets."""
+"""mt.glossary.bias: GlossaryBias, the LogitsProcessor that nudges decoding towards glossary targets."""
 from __future__ import annotations
 
 import pytest
 
-from mt.bias import GlossaryBias
+from mt.glossary.bias import GlossaryBias
 
 
 def test_glossary_bias_boosts_phrase_continuations():
     torch = pytest.importorskip("torch")
     from transformers import LogitsProcessor, LogitsProcessorList
 
-    from mt.bias import GlossaryBias
-    from mt.enforce import GlossaryBias as Reexported
+    from mt.glossary.bias import GlossaryBias
+    from mt.glossary.bias import GlossaryBias as Reexported
 
     assert Reexported is GlossaryBias and issubclass(GlossaryBias, LogitsProcessor)
     bias = GlossaryBias([[[5, 6, 7]], [[8], []]], num_beams=2, bonus=4.0, first_factor=0.25)

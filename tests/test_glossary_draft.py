@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from mt.extract import Candidate, auto_glossary, extract_candidates, write_draft
+from mt.glossary.draft import Candidate, auto_glossary, extract_candidates, write_draft
 from mt.glossary import load_glossary
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"

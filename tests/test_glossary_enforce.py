@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from mt.enforce import (EnforceOptions, EnforceResult, TermStats, enforce_sentence,
-                        find_variants, glossary_targets_for, has_target, normalize_english, term_accuracy)
-from mt.glossary import Entry, Glossary, load_glossary
+from mt.glossary.enforce import EnforceOptions, EnforceResult, enforce_sentence, find_variants, glossary_targets_for, has_target, normalize_english
+from mt.glossary.stats import TermStats, term_accuracy
+from mt.glossary.format import Entry
+from mt.glossary.match import Glossary
+from mt.glossary import load_glossary
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 

@@ -1,7 +1,7 @@
-"""mt.morph: tokens and match keys, inflected forms of names, lemma guesses."""
+"""mt.glossary.forms: tokens and match keys, inflected forms of names, lemma guesses."""
 from __future__ import annotations
 
-from mt import morph
+from mt.glossary import forms as morph
 
 
 def test_tokens_keep_apostrophes_and_hyphens_inside_words():

@@ -1,9 +1,9 @@
-"""mt.names: spelling-variant keys, same-name rules, target proposals, the Russian-surname signal."""
+"""mt.glossary.names: spelling-variant keys, same-name rules, target proposals, the Russian-surname signal."""
 from __future__ import annotations
 
 import pytest
 
-from mt.names import looks_russian, propose_target, same_name, skeleton
+from mt.glossary.names import looks_russian, propose_target, same_name, skeleton
 
 
 def test_spelling_variant_rules():

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from mt.romanize import SYSTEMS, ascii_fold, romanize, variants
+from mt.glossary.romanize import SYSTEMS, ascii_fold, romanize, variants
 
 # Examples from the KMU 2010 resolution's own table.
 KMU_OFFICIAL = {

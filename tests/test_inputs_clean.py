@@ -1,4 +1,4 @@
-from mt.clean import clean_paragraphs
+from mt.inputs.clean import clean_paragraphs
 
 
 def test_drops_each_kind_and_keeps_real_paragraphs():

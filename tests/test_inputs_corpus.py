@@ -2,7 +2,10 @@ import json
 
 import pytest
 
-from mt.corpus import CorpusError, CorpusOptions, Document, Failed, decode_bytes, load_corpus, parse_text, safe_component
+from mt.inputs.document import CorpusError, CorpusOptions, Document, Failed, decode_bytes
+from mt.inputs.corpus import load_corpus
+from mt.inputs.parse import parse_text
+from mt.outputs.files import safe_component
 from tests.conftest import SEEDS
 
 UK = "Віктор Горемикін прибув до Пхеньяну.\nЗустріч відбулася 6 листопада у м. Пхеньян."

@@ -1,11 +1,11 @@
-"""mt.encoding: which encoding a Ukrainian file is in, or why it is not text."""
+"""mt.inputs.encoding: which encoding a Ukrainian file is in, or why it is not text."""
 from __future__ import annotations
 
 import unicodedata
 
 import pytest
 
-from mt.encoding import EncodingError, decode
+from mt.inputs.encoding import EncodingError, decode
 
 UK = "Віктор Горемикін прибув до Пхеньяна. Зустріч відбулася 6 листопада у м. Пхеньян.\n"
 

@@ -1,11 +1,11 @@
-"""mt.tables: one document per row of JSONL, CSV, Parquet and saved datasets; a bad row fails alone."""
+"""mt.inputs.tables: one document per row of JSONL, CSV, Parquet and saved datasets; a bad row fails alone."""
 from __future__ import annotations
 
 import csv
 import json
 
-from mt.corpus import CorpusOptions, Document, Failed
-from mt.tables import load_table
+from mt.inputs.document import CorpusOptions, Document, Failed
+from mt.inputs.tables import load_table
 
 ROWS = [{"id": "a", "text": "Перший текст.", "author": "ЦТАК"}, {"id": "b", "text": "Другий текст.", "author": None}]
 

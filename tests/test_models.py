@@ -2,7 +2,9 @@ from pathlib import Path
 
 import pytest
 
-from mt.models import ModelMissing, PickleRefused, Registry, check_weights, load_pretrained, resolve
+from mt.models.presets import ModelMissing, PickleRefused, Registry
+from mt.models.resolution import check_weights, resolve
+from mt.models.hub import load_pretrained
 
 
 def test_registry_has_the_design_presets():
@@ -19,9 +21,9 @@ def test_registry_ships_with_the_package():
 
     import mt.models
 
-    assert mt.models.REGISTRY_PATH.parent == mt.models.PACKAGE_ROOT and mt.models.REGISTRY_PATH.exists()
-    pyproject = tomllib.loads((mt.models.PACKAGE_ROOT.parent / "pyproject.toml").read_text(encoding="utf-8"))
-    assert "registry.toml" in pyproject["tool"]["setuptools"]["package-data"]["mt"]  # so wheels carry it
+    assert mt.models.presets.REGISTRY_PATH.parent == mt.models.presets.PACKAGE_ROOT / "models" and mt.models.presets.REGISTRY_PATH.exists()
+    pyproject = tomllib.loads((mt.models.presets.PACKAGE_ROOT.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "registry.toml" in pyproject["tool"]["setuptools"]["package-data"]["mt.models"]  # so wheels carry it
 
 
 def test_models_dir_of_an_installed_package(tmp_path, monkeypatch):
@@ -30,11 +32,11 @@ def test_models_dir_of_an_installed_package(tmp_path, monkeypatch):
     monkeypatch.delenv("MT_MODELS_DIR", raising=False)
     site = tmp_path / "site-packages"
     (site / "models").mkdir(parents=True)  # some other project's folder: not ours without a pyproject beside it
-    monkeypatch.setattr(mt.models, "PACKAGE_ROOT", site / "mt")
-    monkeypatch.setattr(mt.models, "CHECKOUT_MODELS", site / "models")
-    assert mt.models.models_dir() == mt.models.Path.home() / ".cache" / "mt" / "models"
+    monkeypatch.setattr(mt.models.presets, "PACKAGE_ROOT", site / "mt")
+    monkeypatch.setattr(mt.models.presets, "CHECKOUT_MODELS", site / "models")
+    assert mt.models.presets.models_dir() == mt.models.presets.Path.home() / ".cache" / "mt" / "models"
     monkeypatch.setenv("MT_MODELS_DIR", str(tmp_path / "store"))
-    assert mt.models.models_dir() == tmp_path / "store"
+    assert mt.models.presets.models_dir() == tmp_path / "store"
 
 
 def test_resolve_preset_hub_id_and_folder(tiny_marian):
@@ -118,7 +120,7 @@ def fake_hub(monkeypatch, tmp_path):
 def test_pull_takes_safetensors_from_the_conversion_bots_pull_request(fake_hub, tmp_path):
     import json
 
-    from mt.models import SAFETENSORS_PR_TITLE, pull
+    from mt.models.hub import SAFETENSORS_PR_TITLE, pull
 
     fake_hub["prs"] += [Discussion(3, SAFETENSORS_PR_TITLE, "someone"),  # not the bot: never trusted
                         Discussion(5, SAFETENSORS_PR_TITLE, "SFconvertbot", parent="older"),  # stale conversion
@@ -131,7 +133,7 @@ def test_pull_takes_safetensors_from_the_conversion_bots_pull_request(fake_hub, 
 
 
 def test_pull_without_a_conversion_refuses_and_downloads_no_pickle(fake_hub):
-    from mt.models import pull
+    from mt.models.hub import pull
 
     fake_hub["prs"].append(Discussion(5, "Adding `safetensors` variant of this model", "SFconvertbot",
                                       parent="older"))  # converted from another commit: not these weights
@@ -141,7 +143,7 @@ def test_pull_without_a_conversion_refuses_and_downloads_no_pickle(fake_hub):
 
 
 def test_a_cache_snapshot_without_weights_is_not_a_local_model(fake_hub, monkeypatch):
-    from mt.models import local_files
+    from mt.models.resolution import local_files
 
     spec = resolve("opus-mt-uk-en")
     assert local_files(spec) is not None  # config and tokenizer are there (the ct2 engine reads them)
@@ -152,8 +154,8 @@ def test_a_cache_snapshot_without_weights_is_not_a_local_model(fake_hub, monkeyp
 
 
 def test_a_converted_model_is_reused_offline_when_the_snapshot_has_no_weights(fake_hub, monkeypatch):
-    from mt.engines.ct2_convert import cache_key, cache_root, converted_model
-    from mt.models import cached_status
+    from mt.engines.convert import cache_key, cache_root, converted_model
+    from mt.models.hub import cached_status
 
     spec = resolve("opus-mt-uk-en")
     assert cached_status(spec) == "missing"  # config and tokenizer alone are not a model
@@ -186,7 +188,7 @@ def online_mode(monkeypatch):
 def test_an_unreachable_hub_fails_at_once_with_how_to(online_mode, monkeypatch, tmp_path):
     import transformers
 
-    from mt.models import hub_unreachable
+    from mt.models.hub import hub_unreachable
 
     port = _closed_port()
     online_mode(f"http://127.0.0.1:{port}")
@@ -208,7 +210,7 @@ def test_an_unreachable_hub_fails_at_once_with_how_to(online_mode, monkeypatch, 
 def test_a_reachable_hub_and_a_proxy_are_not_refused(online_mode, monkeypatch):
     import socket
 
-    from mt import models
+    from mt.models import hub as models
 
     with socket.socket() as server:
         server.bind(("127.0.0.1", 0))

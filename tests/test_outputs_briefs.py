@@ -1,12 +1,12 @@
-"""mt.brief: brief fields, dates never invented, demo labels, the digest's order, contents and index."""
+"""mt.outputs.briefs: brief fields, dates never invented, demo labels, the digest's order, contents and index."""
 from __future__ import annotations
 
 import json
 import re
 
-from mt.brief import (DEMO_NOTE, NOT_STATED, SUMMARY_DEMO_LABEL, build_brief, entities, render_markdown,
-                      write_brief, write_digest)
-from mt.evaluate_inputs import extract_summary
+from mt.outputs.briefs import DEMO_NOTE, NOT_STATED, build_brief, entities, render_markdown, write_brief, write_digest
+from mt.outputs.layout import SUMMARY_DEMO_LABEL
+from mt.evaluate.inputs import extract_summary
 
 
 def detail(title="Russian delegation arrives in Pyongyang", date=None, demo=False, terms=None, source="in/a.txt"):
@@ -117,7 +117,7 @@ def test_digest_with_extra_section_and_no_briefs(tmp_path):
 
 
 def test_surname_mentions_count_for_the_full_name_in_the_same_article():
-    from mt.brief import entities
+    from mt.outputs.briefs import entities
 
     terms = [{"target": "Viktor Goremykin", "type": "person"}, {"target": "Goremykin", "type": "person"},
              {"target": "Goremykin", "type": "person"}, {"target": "Kim", "type": "person"},

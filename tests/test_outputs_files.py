@@ -1,4 +1,4 @@
-"""mt.write: atomic writes that leave no temporary file, paths kept inside OUT, plain error messages."""
+"""mt.outputs.files: atomic writes that leave no temporary file, paths kept inside OUT, plain error messages."""
 from __future__ import annotations
 
 import errno
@@ -7,9 +7,8 @@ import os
 
 import pytest
 
-import mt.write
-from mt.write import (FILE_MODE, OutputError, atomic_write_json, atomic_write_lines, atomic_write_text, output_path,
-                      sweep_temporaries)
+import mt.outputs.files
+from mt.outputs.files import FILE_MODE, OutputError, atomic_write_json, atomic_write_lines, atomic_write_text, output_path, sweep_temporaries
 
 
 def test_output_path_stays_inside_out(tmp_path):
@@ -45,7 +44,7 @@ def test_a_full_disk_is_a_plain_output_error(tmp_path, monkeypatch):
     def full(fd):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(mt.write.os, "fsync", full)
+    monkeypatch.setattr(mt.outputs.files.os, "fsync", full)
     with pytest.raises(OutputError, match=r"cannot write .*a\.json: no space left on the device"):
         atomic_write_json(tmp_path / "a.json", {"x": 1})
     assert os.listdir(tmp_path) == []

@@ -1,11 +1,11 @@
-"""mt.manifest: reading a torn manifest, the latest record per (id, stage), resume keys, the run lock."""
+"""mt.outputs.manifest: reading a torn manifest, the latest record per (id, stage), resume keys, the run lock."""
 from __future__ import annotations
 
 import json
 
 import pytest
 
-from mt.manifest import LockedError, Manifest, RunLock, options_key, read_manifest
+from mt.outputs.manifest import LockedError, Manifest, RunLock, options_key, read_manifest
 
 
 def record(doc_id="a", stage="translate", status="ok", **kw):

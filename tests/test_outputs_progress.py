@@ -1,9 +1,9 @@
-"""mt.progress: counts, quiet mode, plain log lines, and the bar on a terminal."""
+"""mt.outputs.progress: counts, quiet mode, plain log lines, and the bar on a terminal."""
 from __future__ import annotations
 
 import io
 
-from mt.progress import Progress
+from mt.outputs.progress import Progress
 
 
 class Terminal(io.StringIO):

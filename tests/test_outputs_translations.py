@@ -1,15 +1,17 @@
-"""mt.outputs: the files of the write stage, table assembly in row order, glossary figures."""
+"""mt.outputs.translations: the files of the write stage, table assembly in row order, glossary figures."""
 from __future__ import annotations
 
 import json
 from types import SimpleNamespace
 
-from mt.corpus import Document
-from mt.enforce import TermResult
+from mt.inputs.document import Document
+from mt.glossary.enforce import TermResult
 from mt.glossary import load_glossary
-from mt.manifest import Manifest
-from mt.outputs import DEMO_LABEL, TermTotals, assemble_table, part_path, term_stats, write_translation
-from mt.translate import DocResult
+from mt.outputs.manifest import Manifest
+from mt.outputs.translations import assemble_table, part_path, write_translation
+from mt.outputs.layout import DEMO_LABEL
+from mt.glossary.stats import TermTotals, term_stats
+from mt.translator import DocResult
 from tests.conftest import SEEDS
 
 GLOSSARY = load_glossary([SEEDS / "glossary.tsv"])

@@ -1,8 +1,8 @@
-"""mt.report_marks: placing glossary mentions in both languages and drawing them as <mark> elements."""
+"""mt.review.marks: placing glossary mentions in both languages and drawing them as <mark> elements."""
 from __future__ import annotations
 
-from mt.glossary import Glossary
-from mt.report_marks import Mark, align_terms, english_marks, highlight
+from mt.glossary.match import Glossary
+from mt.review.marks import Mark, align_terms, english_marks, highlight
 
 
 def test_marks_helpers():

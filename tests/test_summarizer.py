@@ -1,12 +1,11 @@
-"""mt.summarize: length mapping, chunking without loss, map-reduce, repetition guard, glossary."""
+"""mt.summarizer: length mapping, chunking without loss, map-reduce, repetition guard, glossary."""
 from __future__ import annotations
 
 import pytest
 
 from mt.engines import EngineOptions
 from mt.glossary import load_glossary
-from mt.summarize import (SummarizeOptions, Summarizer, clean_text, fit_pieces, plan_chunks, targets_in,
-                          trim_to_sentence)
+from mt.summarizer import SummarizeOptions, Summarizer, clean_text, fit_pieces, plan_chunks, targets_in, trim_to_sentence
 from tests.summarize_helpers import GLOSSARY, FakeEngine
 
 

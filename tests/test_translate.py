@@ -2,12 +2,12 @@ import json
 
 import pytest
 
-from mt import outputs
-from mt.corpus import CorpusOptions
+from mt.outputs import translations as outputs
+from mt.inputs.document import CorpusOptions
 from mt.engines import EngineOptions
-from mt.manifest import LockedError, read_manifest
-from mt.pipeline import translate_corpus
-from mt.translate import TranslateOptions
+from mt.outputs.manifest import LockedError, read_manifest
+from mt.translate import translate_corpus
+from mt.translator import TranslateOptions
 
 MANIFEST_FIELDS = {"id", "stage", "source", "output", "status", "error", "model", "engine", "sentences", "seconds",
                    "glossary", "hash", "key", "dropped", "retries", "demo"}
@@ -178,7 +178,7 @@ def test_auto_glossary_clusters_variant_spellings(seeds_copy, tmp_path, tiny_mar
 
 def test_next_window_goes_to_the_engine_before_the_last_is_written(seeds_copy, tmp_path, tiny_marian, translator,
                                                                    monkeypatch):
-    from mt.translate import Translator
+    from mt.translator import Translator
 
     events: list[str] = []
     start, finish, write = Translator.start_documents, Translator.finish_documents, outputs.write_translation
@@ -210,7 +210,7 @@ def test_next_window_goes_to_the_engine_before_the_last_is_written(seeds_copy, t
 
 def test_a_window_that_cannot_start_fails_only_its_bad_document(seeds_copy, tmp_path, tiny_marian, translator,
                                                                 monkeypatch):
-    from mt.translate import Translator
+    from mt.translator import Translator
 
     start = Translator.start_documents
     bad = sorted(p.stem for p in seeds_copy.glob("*.txt"))[2]

@@ -1,6 +1,6 @@
-from mt.corpus import parse_text
+from mt.inputs.parse import parse_text
 from mt.engines.base import Hypothesis
-from mt.translate import collapse_loops, is_degenerate
+from mt.translator import collapse_loops, is_degenerate
 
 ARTICLE = ("Заголовок статті\n"
            "Віктор Горемикін прибув до Пхеньяну. Зустріч відбулася 6 листопада.\n"

@@ -32,10 +32,10 @@ def brief(paths, out, mt_model, sum_model, max_words, min_words, engine_args, gl
     options are unchanged. Engine options apply to both models; --max-input-tokens
     only to translation (summaries use the summarizer's whole input window).
     """
-    from mt.corpus import CorpusOptions
-    from mt.progress import Progress
-    from mt.stages import brief_corpus
-    from mt.translate import TranslateOptions
+    from mt.inputs.document import CorpusOptions
+    from mt.outputs.progress import Progress
+    from mt.brief import brief_corpus
+    from mt.translator import TranslateOptions
 
     mt_options = TranslateOptions(
         engine=make_engine_options(mt_model, "translate", engine_args),

@@ -24,14 +24,14 @@ def friendly_errors(func):
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        from mt.corpus import CorpusError
-        from mt.manifest import LockedError
-        from mt.models import ModelError
-        from mt.write import OutputError
+        from mt.inputs.document import CorpusError
+        from mt.outputs.manifest import LockedError
+        from mt.models.presets import ModelError
+        from mt.outputs.files import OutputError
 
         errors: list[type[Exception]] = [ModelError, OutputError, CorpusError]
         try:
-            from mt.glossary import GlossaryError
+            from mt.glossary.format import GlossaryError
 
             errors.append(GlossaryError)
         except ImportError:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-# Same values as mt.metrics (a test checks); repeated so that `mt --help` does not import
+# Same values as mt.evaluate.metrics (a test checks); repeated so that `mt --help` does not import
 # sacrebleu, rouge-score and numpy: the API is imported when the command runs.
 ALL_METRICS = ("bleu", "chrf", "ter", "rouge", "terms", "comet")
 DEFAULT_COMET_MODEL = "Unbabel/wmt22-comet-da"
@@ -69,8 +69,10 @@ def evaluate(hyps: tuple[Path, ...], ref: Path, src: Path | None, metrics: tuple
     rest; see --allow-missing); 2 inputs that cannot be scored, such as line files of
     different lengths.
     """
-    from mt.evaluate import EvaluateError, EvaluateOptions, render_markdown, render_text
-    from mt.evaluate import evaluate as run_evaluation
+    from mt.evaluate.inputs import EvaluateError
+    from mt.evaluate.score import EvaluateOptions
+    from mt.evaluate.render import render_markdown, render_text
+    from mt.evaluate.score import evaluate as run_evaluation
 
     options = EvaluateOptions(
         hyps=hyps, ref=ref, src=src, metrics=metrics, glossaries=glossaries, lang=lang,

@@ -1,4 +1,4 @@
-"""`mt glossary extract` and `mt glossary check`: a thin layer over mt.extract and mt.glossary."""
+"""`mt glossary extract` and `mt glossary check`: a thin layer over mt.glossary.draft and mt.glossary."""
 from __future__ import annotations
 
 import json
@@ -12,7 +12,8 @@ from mt.cli.common import friendly_errors
 
 def _text_files(paths) -> tuple[list[tuple[Path, str]], list[tuple[str, str]]]:
     """(file, decoded text) for every text file under `paths`, and (path, reason) failures."""
-    from mt.corpus import TEXT_SUFFIXES, CorpusError, decode_bytes, iter_files
+    from mt.inputs.corpus import TEXT_SUFFIXES, iter_files
+    from mt.inputs.document import CorpusError, decode_bytes
 
     found, failed = [], []
     for path, rel in iter_files([Path(p) for p in paths]):
@@ -52,8 +53,9 @@ def extract(paths, output, min_count) -> None:
     Spelling variants of one name share a row; rows whose proposed English
     form needs a person's eye (Russian, Korean, foreign names) say `check`.
     """
-    from mt.corpus import Document, load_corpus
-    from mt.extract import extract_candidates, write_draft
+    from mt.inputs.document import Document
+    from mt.inputs.corpus import load_corpus
+    from mt.glossary.draft import extract_candidates, write_draft
 
     docs, failed = [], []
     for doc in load_corpus([str(p) for p in paths]):

@@ -17,7 +17,9 @@ def models() -> None:
 @click.option("--json", "as_json", is_flag=True)
 def list_models(as_json: bool) -> None:
     """Presets from mt/registry.toml and whether each is available offline."""
-    from mt.models import Registry, cached_status, models_dir, resolve
+    from mt.models.presets import Registry, models_dir
+    from mt.models.hub import cached_status
+    from mt.models.resolution import resolve
 
     rows = []
     for name, info in Registry.load().presets.items():
@@ -42,7 +44,8 @@ def list_models(as_json: bool) -> None:
 @friendly_errors
 def info(model: str, as_json: bool) -> None:
     """What mt knows about MODEL (preset, Hub id or folder), without loading weights."""
-    from mt.models import cached_status, local_files, resolve
+    from mt.models.hub import cached_status
+    from mt.models.resolution import local_files, resolve
 
     spec = resolve(model)
     folder = local_files(spec)
@@ -74,7 +77,7 @@ def pull(model: str, revision: str | None) -> None:
     When the branch has only pickle weights, the safetensors come from the Hub
     conversion bot's pull request for that commit, or nothing is downloaded.
     """
-    from mt.models import pull as pull_model
+    from mt.models.hub import pull as pull_model
 
     dest = pull_model(model, revision=revision)
     click.echo(f"{model} -> {dest}")

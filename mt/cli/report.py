@@ -24,7 +24,7 @@ def report(out, output, glossaries, scores, quiet):
 
     The page is one HTML file with inline styles and no scripts; it works offline.
     """
-    from mt.report import ReportError, write_report
+    from mt.review.page import ReportError, write_report
 
     try:
         path = write_report(out, output, tuple(glossaries), scores)

@@ -25,7 +25,7 @@ def check_lengths(max_words: int, min_words: int) -> None:
 
 
 def summarize_options(model, max_words, min_words, glossaries, engine_args: dict, **override):
-    from mt.summarize import SummarizeOptions
+    from mt.summarizer import SummarizeOptions
 
     check_lengths(max_words, min_words)
     return SummarizeOptions(
@@ -77,8 +77,8 @@ def summarize(paths, out, model, max_words, min_words, engine_args, glossaries, 
     Input longer than the model's limit is summarized in chunks, then the chunk
     summaries are summarized again (map-reduce); nothing is truncated.
     """
-    from mt.progress import Progress
-    from mt.stages import summarize_corpus
+    from mt.outputs.progress import Progress
+    from mt.summarize import summarize_corpus
 
     options = summarize_options(model, max_words, min_words, glossaries, engine_args)
     progress = Progress(quiet=quiet or as_json, desc="summarize")

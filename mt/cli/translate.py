@@ -21,10 +21,10 @@ from mt.cli.common import (corpus_options, engine_options, friendly_errors, make
 def translate(paths, out, model, engine_args, glossaries, strict_glossary, auto_glossary, no_clean, text_column,
               force, wait, quiet, as_json):
     """Translate Ukrainian articles (files or folders, recursively) into English in OUT."""
-    from mt.corpus import CorpusOptions
-    from mt.pipeline import translate_corpus
-    from mt.progress import Progress
-    from mt.translate import TranslateOptions
+    from mt.inputs.document import CorpusOptions
+    from mt.translate import translate_corpus
+    from mt.outputs.progress import Progress
+    from mt.translator import TranslateOptions
 
     options = TranslateOptions(
         engine=make_engine_options(model, "translate", engine_args),

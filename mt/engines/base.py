@@ -6,7 +6,8 @@ import time
 from dataclasses import dataclass
 from typing import Callable, Protocol, Sequence, TypeVar
 
-from mt.models import ModelSpec, resolve
+from mt.models.presets import ModelSpec
+from mt.models.resolution import resolve
 
 
 @dataclass(frozen=True)
@@ -184,7 +185,7 @@ def create_engine(options: EngineOptions, notify=None) -> Engine:
                 raise
             reason = f"ctranslate2 unavailable ({exc})"
         except Exception as exc:  # noqa: BLE001 - conversion failures fall back in auto mode
-            from mt.models import ModelError
+            from mt.models.presets import ModelError
 
             if choice == "ct2" or isinstance(exc, ModelError):
                 raise

@@ -7,7 +7,7 @@ weight files' names, sizes and mtimes), the quantization and the
 ctranslate2 version, so a changed model or library converts again.
 
 The conversion itself runs in a child process (``python -m
-mt.engines.ct2_convert SRC DEST QUANT``): it imports torch and transformers,
+mt.engines.convert SRC DEST QUANT``): it imports torch and transformers,
 which the translating process then never has to load. It writes to a
 temporary folder and renames it into place, so an interrupted or concurrent
 conversion never leaves a half-written model behind. The same safety rules as
@@ -26,7 +26,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from mt.models import ModelSpec, check_weights, local_files, models_dir, require_hub
+from mt.models.presets import ModelSpec, models_dir
+from mt.models.resolution import check_weights, local_files
+from mt.models.hub import require_hub
 
 # model_type values whose transformers checkpoints CTranslate2 converts (seq2seq only)
 SUPPORTED_TYPES = {"marian", "bart", "m2m_100", "mbart", "pegasus", "t5", "mt5"}
@@ -102,7 +104,7 @@ def converted_model(spec: ModelSpec, quantization: str, allow_pickle: bool = Fal
     tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
     try:
         source = str(folder) if folder is not None else str(spec.hub)
-        cmd = [sys.executable, "-m", "mt.engines.ct2_convert", source, str(tmp / "model"), quantization]
+        cmd = [sys.executable, "-m", "mt.engines.convert", source, str(tmp / "model"), quantization]
         if spec.revision and folder is None:
             cmd += ["--revision", spec.revision]
         if allow_pickle:

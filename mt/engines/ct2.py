@@ -3,7 +3,7 @@
 Same contract as `mt.engines.hf.HFEngine` (``count_tokens``, ``generate``,
 ``describe``, ``max_input_tokens``, ``model_limit``). On first use the
 transformers checkpoint is converted once into ``models_dir()/ct2/<key>/``
-(see `mt.engines.ct2_convert`); later runs load the cached copy.
+(see `mt.engines.convert`); later runs load the cached copy.
 
 Speed choices (measured with scripts/bench.py on a 2-core AMD EPYC):
 
@@ -12,7 +12,7 @@ Speed choices (measured with scripts/bench.py on a 2-core AMD EPYC):
 - one worker per core (``inter_threads`` = cores up to 4, ``intra_threads`` =
   1; more cores become intra threads): two 1-thread workers decoded int8
   faster than one 2-thread worker;
-- ``prefers_large_batches``: `mt.translate.Translator` hands the engine all
+- ``prefers_large_batches``: `mt.translator.Translator` hands the engine all
   unique pieces of a window in one call; the engine sorts them by length,
   cuts batches and queues them all at once (``asynchronous=True``), longest
   first, so every worker stays busy. Each batch gets its own length limit
@@ -33,7 +33,7 @@ transformers tokenizer. NLLB/M2M100 get their target-language token as
 
 Glossary bias (``GenerateSettings.prefer``) is not applied: CTranslate2 4.x's
 ``translate_batch`` has no logits-processor hook. Glossary targets are still
-guaranteed by normalization and repair in `mt.enforce`.
+guaranteed by normalization and repair in `mt.glossary.enforce`.
 """
 from __future__ import annotations
 
@@ -46,8 +46,9 @@ import ctranslate2
 
 from mt.engines.base import (EngineOptions, GenerateSettings, Hypothesis, input_budget, length_batches, target_lang_id,
                              thread_count)
-from mt.engines.ct2_convert import converted_model
-from mt.models import ModelSpec, local_files
+from mt.engines.convert import converted_model
+from mt.models.presets import ModelSpec
+from mt.models.resolution import local_files
 
 # Sentences per CPU batch. Each sentence holds its decoder caches and vocabulary-sized buffers
 # (~2.5 MB for opus-mt-uk-en's shape at 48 output tokens): with 2 workers, 24 kept the whole
@@ -289,7 +290,7 @@ class CT2Engine:
     def submit(self, texts: list[str], settings: GenerateSettings | None = None) -> "Submitted":
         """Queue `texts` on the workers and return at once; `.result()` waits for the hypotheses.
 
-        `mt.translate.Translator` submits the next window before it collects the last one, so the
+        `mt.translator.Translator` submits the next window before it collects the last one, so the
         workers never wait for the pipeline's own work (segmenting, glossary checks, writing).
         """
         settings = settings or GenerateSettings()

@@ -6,7 +6,8 @@ from transformers import LogitsProcessorList
 
 from mt.engines.base import (EngineOptions, GenerateSettings, Hypothesis, input_budget, pick_device, target_lang_id,
                              thread_count)
-from mt.models import ModelSpec, load_pretrained
+from mt.models.presets import ModelSpec
+from mt.models.hub import load_pretrained
 
 
 class HFEngine:
@@ -69,7 +70,7 @@ class HFEngine:
             kwargs.update(no_repeat_ngram_size=3, repetition_penalty=1.3)
         processors = LogitsProcessorList()
         if settings.prefer and any(settings.prefer):
-            from mt.enforce import GlossaryBias
+            from mt.glossary.bias import GlossaryBias
 
             rows = [[self.target_ids(p) for p in phrases] for phrases in settings.prefer]
             processors.append(GlossaryBias(rows, num_beams=beams))

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from mt import morph
-from mt.glossary import Entry, Glossary
-from mt.names import (CUES, EXONYMS, HEAD_NOUNS, KOREAN, RU_GIVEN, looks_russian, propose_target, same_name,
-                      skeleton)
-from mt.romanize import romanize
+from mt.glossary import forms as morph
+from mt.glossary.format import Entry
+from mt.glossary.match import Glossary
+from mt.glossary.names import CUES, EXONYMS, HEAD_NOUNS, KOREAN, RU_GIVEN, looks_russian, propose_target, same_name, skeleton
+from mt.glossary.romanize import romanize
 
 _SENT = re.compile(r"(?<=[.!?…])\s+(?=[«\"„“A-ZА-ЯЄІЇҐ])")
 

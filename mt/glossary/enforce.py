@@ -13,8 +13,8 @@ result, whatever the model produced:
    the variants ≥ threshold) is replaced, else the target is inserted as
    " (Target)" before the final punctuation.
 
-`GlossaryBias` (a transformers LogitsProcessor in `mt.bias`, also reachable as
-`mt.enforce.GlossaryBias` without importing torch here) nudges decoding
+`GlossaryBias` (a transformers LogitsProcessor in `mt.glossary.bias`, also reachable as
+`mt.glossary.enforce.GlossaryBias` without importing torch here) nudges decoding
 towards the targets.
 """
 from __future__ import annotations
@@ -25,9 +25,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable
 
-from mt import morph
-from mt.glossary import Entry, Glossary, Mention
-from mt.romanize import ascii_fold, variants
+from mt.glossary import forms as morph
+from mt.glossary.format import Entry
+from mt.glossary.match import Glossary, Mention
+from mt.glossary.romanize import ascii_fold, variants
 
 STATUSES = ("enforced", "repaired", "missed")
 _ENDING = r"(?:a|u|om|ym|im|oiu|oju|ovi|evi|y|i|e|iu|yu|ia|ya|em|ei)?"
@@ -337,51 +338,10 @@ def enforce_sentence(english: str, mentions: list[Mention], glossary: Glossary |
 
 # ---------------------------------------------------------------- metrics
 
-@dataclass
-class TermStats:
-    """Counts of mention outcomes over a document or a run."""
-
-    matched: int = 0
-    enforced: int = 0
-    repaired: int = 0
-    missed: int = 0
-    missed_mentions: list[Mention] = field(default_factory=list)
-
-    def add(self, result: EnforceResult) -> "TermStats":
-        for term in result.terms:
-            self.matched += 1
-            setattr(self, term.status, getattr(self, term.status) + 1)
-            if term.status == "missed":
-                self.missed_mentions.append(term.mention)
-        return self
-
-    def __iadd__(self, other: "TermStats") -> "TermStats":
-        for name in STATUSES + ("matched",):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.missed_mentions.extend(other.missed_mentions)
-        return self
-
-    def as_dict(self) -> dict:
-        return {"matched": self.matched, "enforced": self.enforced, "repaired": self.repaired,
-                "missed": self.missed, "term_accuracy": term_accuracy(self),
-                "missed_terms": [{"text": m.text, "target": m.target} for m in self.missed_mentions]}
-
-
-def term_accuracy(stats: TermStats, final: bool = False) -> float | None:
-    """Share of mentions whose target the model produced itself (enforced/matched).
-
-    With `final=True`: share present after enforcement ((enforced+repaired)/matched).
-    None when nothing matched.
-    """
-    if not stats.matched:
-        return None
-    good = stats.enforced + (stats.repaired if final else 0)
-    return round(good / stats.matched, 4)
-
 
 def __getattr__(name: str):
-    # GlossaryBias lives in mt.bias so that importing this module never imports torch.
+    # GlossaryBias lives in mt.glossary.bias so that importing this module never imports torch.
     if name == "GlossaryBias":
-        from mt.bias import GlossaryBias
+        from mt.glossary.bias import GlossaryBias
         return GlossaryBias
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,4 +1,4 @@
-"""Name tables and target proposals for glossary drafts (used by `mt.extract`).
+"""Name tables and target proposals for glossary drafts (used by `mt.glossary.draft`).
 
 The tables are small and deliberately conservative: they propose a target
 for a draft row, which a person reviews (rows from them are marked `check`,
@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from mt import morph
-from mt.romanize import romanize
+from mt.glossary import forms as morph
+from mt.glossary.romanize import romanize
 
 # Korean syllables as Ukrainian news writes them → the agency (KCNA/Yonhap) form.
 KOREAN = {

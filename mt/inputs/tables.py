@@ -10,8 +10,9 @@ import json
 from pathlib import Path
 from typing import Iterator
 
-from mt.corpus import CorpusError, CorpusOptions, Document, Failed, content_hash, document_from_record, \
-    safe_component
+from mt.inputs.document import CorpusError, CorpusOptions, Document, Failed, content_hash
+from mt.outputs.files import safe_component
+from mt.inputs.parse import parse_text
 
 
 def load_table(path: Path, rel: str, fmt: str, options: CorpusOptions) -> Iterator[Document | Failed]:
@@ -88,3 +89,22 @@ def _dataset_rows(path: Path, fmt: str) -> Iterator[tuple[int, dict | Exception]
         raise CorpusError(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from exc
     for number, record in enumerate(data, start=1):
         yield number, record
+
+
+def document_from_record(record: dict, *, id: str, rel: str, source: str, options: CorpusOptions,
+                         container: str, row: int) -> Document:
+    """A table row / JSONL object with a text column -> Document."""
+    text = record.get(options.text_column)
+    if text is None:
+        raise CorpusError(f"row has no '{options.text_column}' field")
+    if not isinstance(text, str):
+        raise CorpusError(f"'{options.text_column}' is {type(text).__name__}, not text")
+    title = record.get(options.title_column)
+    date = record.get(options.date_column)
+    doc = parse_text(text, fmt="txt", id=id, rel=rel, source=source,
+                     title=str(title) if title else None, date=str(date) if date else None, headline=False,
+                     options=options)
+    doc.hash = content_hash(json.dumps(record, ensure_ascii=False, sort_keys=True, default=str))
+    doc.container, doc.row = container, row
+    doc.extra = {k: v for k, v in record.items() if k != options.text_column}
+    return doc

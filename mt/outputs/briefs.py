@@ -32,7 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from mt.write import atomic_write_json, atomic_write_lines, atomic_write_text, output_path
+from mt.outputs.layout import SUMMARY_DEMO_LABEL
+from mt.outputs.files import atomic_write_json, atomic_write_lines, atomic_write_text, output_path
 
 NOT_STATED = "not stated"
 DIGEST = "briefs.md"
@@ -41,7 +42,6 @@ ENTITY_SECTIONS = (("people", "People", "person"), ("organizations", "Organizati
                    ("places", "Places", "place"))
 DEMO_NOTE = ("DEMO OUTPUT: made with untrained demo models (scripts/make_tiny_models.py); "
              "the headline and summary are noise, not a translation or a summary.")
-SUMMARY_DEMO_LABEL = "[DEMO OUTPUT: untrained test model, not a summary]"
 FORMAT = 1  # bump when the brief layout changes (part of the brief stage's resume key)
 
 

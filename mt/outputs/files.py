@@ -11,6 +11,9 @@ import os
 import tempfile
 from pathlib import Path
 from typing import Iterable
+import re
+import unicodedata
+from mt.inputs.document import content_hash
 
 
 def _umask() -> int:
@@ -94,3 +97,23 @@ def sweep_temporaries(out: Path) -> int:
         _unlink_quietly(str(tmp))
         removed += 1
     return removed
+
+
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f<>:\"|?*\\]")
+
+
+def safe_component(name: str, fallback: str = "_") -> str:
+    """One path component that cannot escape OUT or break a filesystem."""
+    name = unicodedata.normalize("NFC", name)
+    name = _UNSAFE.sub("_", name).replace("/", "_")
+    name = re.sub(r"\.{2,}", "_", name).strip().strip(".")
+    if name in {"", ".", ".."}:
+        name = fallback
+    encoded = name.encode("utf-8")
+    if len(encoded) > 150:  # leave room for suffixes within the usual 255-byte limit
+        name = encoded[:140].decode("utf-8", "ignore") + "-" + content_hash(encoded)[:8]
+    return name
+
+
+def safe_rel(parts: list[str]) -> str:
+    return "/".join(safe_component(p) for p in parts if p not in {"", "."})

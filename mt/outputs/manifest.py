@@ -12,7 +12,7 @@ import os
 from datetime import datetime, timezone
 from pathlib import Path
 
-from mt.write import OutputError, describe_os_error
+from mt.outputs.files import OutputError, describe_os_error
 
 MANIFEST = "manifest.jsonl"
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from mt.corpus import TABLE_SUFFIXES, Document, content_hash
-from mt.enforce import TermStats, find_variants, term_accuracy
-from mt.write import atomic_write_json, atomic_write_lines, atomic_write_text, output_path
+from mt.outputs.layout import DEMO_LABEL
+from mt.inputs.corpus import TABLE_SUFFIXES
+from mt.inputs.document import Document, content_hash
+from mt.outputs.files import atomic_write_json, atomic_write_lines, atomic_write_text, output_path
 
-DEMO_LABEL = "[DEMO OUTPUT: untrained test model, not a translation]"
 
 
 def part_path(out: Path, container: str, doc_id: str) -> Path:
@@ -62,49 +62,6 @@ def write_translation(out: Path, result, translator, clusters=()) -> Path:
     atomic_write_json(output_path(out, doc.rel, ".en.json"), record)
     atomic_write_text(path, "\n".join([title, "", *result.paragraphs]) + "\n")
     return path
-
-
-def term_stats(result) -> dict:
-    """Per-document glossary figures for the manifest."""
-    stats = TermStats().add(result)
-    return {"matched": stats.matched, "enforced": stats.enforced, "repaired": stats.repaired,
-            "missed": [{"text": m.text, "target": m.target} for m in stats.missed_mentions]}
-
-
-class TermTotals:
-    """Run-level term accuracy and per-name consistency (see README, Glossaries)."""
-
-    def __init__(self, glossary):
-        self.glossary = glossary
-        self.counts = TermStats()
-        self.documents: dict[str, int] = {}  # target -> documents mentioning it
-        self.consistent: dict[str, int] = {}  # target -> of those, documents using only the canonical form
-
-    def add(self, result) -> None:
-        """Count one translated document (a `DocResult`)."""
-        self.counts.add(result)
-        targets = {t.mention.target for t in result.terms}
-        if not targets:
-            return
-        english = "\n".join([result.title, *result.paragraphs])
-        # only the names this document mentions: scanning all entries cost ~8% of a run
-        off = {v.target for v in find_variants(english, self.glossary, targets)}
-        for target in targets:
-            self.documents[target] = self.documents.get(target, 0) + 1
-            if target in english and target not in off:
-                self.consistent[target] = self.consistent.get(target, 0) + 1
-
-    def as_dict(self) -> dict:
-        if self.glossary is None:
-            return {}
-        per_name = {t: round(self.consistent.get(t, 0) / n, 4) for t, n in sorted(self.documents.items())}
-        c = self.counts
-        return {
-            "matched": c.matched, "enforced": c.enforced, "repaired": c.repaired, "missed": c.missed,
-            "term_accuracy": term_accuracy(c),
-            "consistency": round(sum(per_name.values()) / len(per_name), 4) if per_name else None,
-            "consistency_by_name": per_name,
-        }
 
 
 def clusters_used(clusters, result) -> list:

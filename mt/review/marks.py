@@ -21,7 +21,7 @@ import html
 import re
 from dataclasses import dataclass
 
-from mt.enforce import _target_regex
+from mt.glossary.enforce import _target_regex
 
 _GAP = r"[\s\u00a0\u202f«»\"„“”]+"
 

@@ -6,7 +6,7 @@ Content-Security-Policy) built from what the stages left in OUT:
 - ``manifest.jsonl``: the index, one row per document (latest translate record):
   status, paragraphs, sentences, time, term accuracy (enforced/matched), briefs;
 - ``<rel>.en.json``: the cleaned Ukrainian paragraphs beside the English, 1:1,
-  with glossary mentions highlighted (see `mt.report_marks`) and the dropped
+  with glossary mentions highlighted (see `mt.review.marks`) and the dropped
   boilerplate collapsed;
 - ``<rel>.brief.json`` (``mt brief``): headline, date, summary and names on top;
 - an evaluation report (``mt evaluate --json``; ``--scores FILE`` or
@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
-from mt.manifest import MANIFEST, read_manifest
-from mt.report_marks import align_terms, english_marks, highlight
-from mt.write import OutputError, atomic_write_text, output_path
+from mt.outputs.manifest import MANIFEST, read_manifest
+from mt.review.marks import align_terms, english_marks, highlight
+from mt.outputs.files import OutputError, atomic_write_text, output_path
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 SCORES_FILE = "scores.json"
