@@ -82,28 +82,20 @@ def translate_corpus(paths: Iterable[str | Path], out: str | Path, options: Tran
         sweep_temporaries(out)
         manifest = Manifest(out)
         # a given translator lends its loaded engine; this run's options and glossary apply
-        state = {"translator": Translator(options, engine=translator.engine, glossary=glossary)
-                 if translator else None}
-
-        def get_translator() -> Translator:
-            if state["translator"] is None:
-                state["translator"] = Translator(options, glossary=glossary, notify=notify)
-                summary.engine = state["translator"].engine.name
-            return state["translator"]
+        run = _Run(out=out, key=key, options=options, glossary=glossary, clusters=clusters, manifest=manifest,
+                   summary=summary, terms=terms, progress=progress, notify=notify,
+                   translator=Translator(options, engine=translator.engine, glossary=glossary) if translator else None)
 
         containers: dict[str, set[str]] = {}  # table -> its documents in this run (rows gone since are dropped)
         window: list[Document] = []
         chars = 0
         in_flight = None  # the window the engine is translating while the next one is read
 
-        def complete(started) -> None:
-            _complete(started, get_translator, manifest, summary, terms, out, key, options, clusters, progress)
-
         for item in progress.documents(load_corpus(paths, corpus)):
             if item.container:
                 containers.setdefault(item.container, set()).add(item.id)
             if isinstance(item, Failed):
-                _record_failure(manifest, summary, item, spec.label, progress)
+                _record_failure(run, item, spec.label)
                 continue
             target = outputs.primary_output(out, item)
             if not force and manifest.done(item.id, STAGE, item.hash, key, target):
@@ -114,17 +106,17 @@ def translate_corpus(paths: Iterable[str | Path], out: str | Path, options: Tran
             window.append(item)
             chars += sum(len(p) for p in item.paragraphs)
             if chars >= options.window_chars or len(window) >= options.window_docs:
-                in_flight = _overlap(in_flight, window, get_translator, complete)
+                in_flight = _overlap(run, in_flight, window)
                 window, chars = [], 0
-        in_flight = _overlap(in_flight, window, get_translator, complete)
-        _overlap(in_flight, [], get_translator, complete)
+        in_flight = _overlap(run, in_flight, window)
+        _overlap(run, in_flight, [])
         for container in sorted(containers):
             try:
                 outputs.assemble_table(out, container, manifest, ids=containers[container])
             except OutputError as exc:
                 summary.failed.append({"id": container, "source": container, "error": str(exc)})
-    if state["translator"] is not None:
-        summary.engine = state["translator"].engine.name
+    if run.translator is not None:
+        summary.engine = run.translator.engine.name
     summary.terms = terms.as_dict()
     summary.seconds = time.perf_counter() - started
     return summary
@@ -148,7 +140,31 @@ def _glossary(options: TranslateOptions, paths, corpus: CorpusOptions, translato
     return glossary, clusters
 
 
-def _overlap(in_flight, window, get_translator, complete):
+@dataclass
+class _Run:
+    """The state one translate run shares between its steps."""
+
+    out: Path
+    key: str
+    options: TranslateOptions
+    glossary: object
+    clusters: list
+    manifest: Manifest
+    summary: RunSummary
+    terms: TermTotals
+    progress: Progress
+    notify: Callable[[str], None] | None = None
+    translator: Translator | None = None
+
+    def get_translator(self) -> Translator:
+        """The run's translator, loaded on the first window that needs work."""
+        if self.translator is None:
+            self.translator = Translator(self.options, glossary=self.glossary, notify=self.notify)
+            self.summary.engine = self.translator.engine.name
+        return self.translator
+
+
+def _overlap(run: _Run, in_flight, window):
     """Hand `window` to the engine, then collect and write the window handed over before it.
 
     An engine with worker threads (CTranslate2) translates the new window while this process
@@ -157,20 +173,20 @@ def _overlap(in_flight, window, get_translator, complete):
     """
     started = None
     if window:
-        translator = get_translator()
+        translator = run.get_translator()
         try:
             started = (window, translator.start_documents(window))
         except Exception:  # noqa: BLE001 - _complete finds the document that breaks
             started = (window, None)
     if in_flight is not None:
-        complete(in_flight)
+        _complete(run, in_flight)
     return started
 
 
-def _complete(started, get_translator, manifest, summary, terms, out, key, options, clusters, progress) -> None:
+def _complete(run: _Run, started) -> None:
     """Collect a window's translations; on failure, retry documents one by one to isolate the bad one."""
     window, job = started
-    translator = get_translator()
+    translator = run.get_translator()
     try:
         if job is None:
             raise RuntimeError("the window could not be started")
@@ -183,10 +199,12 @@ def _complete(started, get_translator, manifest, summary, terms, out, key, optio
             except Exception as exc:  # noqa: BLE001
                 results.append(DocResult(doc=doc, error=f"translation failed: {type(exc).__name__}: {exc}"))
     for result in results:
-        _finish(result, translator, manifest, summary, terms, out, key, options, clusters, progress)
+        _finish(run, result, translator)
 
 
-def _finish(result: DocResult, translator, manifest, summary, terms, out, key, options, clusters, progress):
+def _finish(run: _Run, result: DocResult, translator: Translator) -> None:
+    out, options, clusters, manifest, summary, progress = (run.out, run.options, run.clusters, run.manifest,
+                                                            run.summary, run.progress)
     doc = result.doc
     stats = term_stats(result)
     error = result.error
@@ -206,7 +224,7 @@ def _finish(result: DocResult, translator, manifest, summary, terms, out, key, o
         "pieces": result.pieces, "split_sentences": result.split_sentences, "retries": result.retries,
         "degenerate": result.degenerate, "seconds": round(result.seconds, 3), "glossary": stats,
         "dropped": doc.dropped_counts, "paragraphs": len(doc.paragraphs), "date": doc.date,
-        "title_derived": doc.title_derived, "encoding": doc.encoding, "hash": doc.hash, "key": key,
+        "title_derived": doc.title_derived, "encoding": doc.encoding, "hash": doc.hash, "key": run.key,
         "container": doc.container, "row": doc.row,
     }
     if clusters:
@@ -218,7 +236,7 @@ def _finish(result: DocResult, translator, manifest, summary, terms, out, key, o
         return
     summary.ok += 1
     summary.sentences += result.sentences
-    terms.add(result)
+    run.terms.add(result)
     progress.done(doc.id, "ok", sentences=result.sentences)
 
 
@@ -226,7 +244,8 @@ def _relative(path: Path | None, out: Path) -> str | None:
     return str(path.relative_to(out.resolve())) if path else None
 
 
-def _record_failure(manifest, summary, item: Failed, model: str, progress) -> None:
+def _record_failure(run: _Run, item: Failed, model: str) -> None:
+    manifest, summary, progress = run.manifest, run.summary, run.progress
     manifest.append({"id": item.id, "stage": STAGE, "source": item.source, "output": None, "status": "error",
                      "error": item.error, "model": model, "hash": item.hash, "container": item.container,
                      "row": item.row})
