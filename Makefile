@@ -39,7 +39,7 @@ bench: $(STAMP)
 
 # Names on real Ukrainian text (issue 15): needs the shared data folder (../shared/data).
 eval-names: $(STAMP)
-	$(BIN)/python scripts/eval_names.py --json $(OUT)/eval-names.json
+	mkdir -p $(OUT) && $(BIN)/python scripts/eval_names.py --json $(OUT)/eval-names.json
 
 clean:
 	rm -rf out .pytest_cache

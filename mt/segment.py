@@ -16,6 +16,8 @@ from tokenize_uk import tokenize_sents
 
 # Initials / abbreviations tokenize-uk may still break on in rare contexts.
 _NEVER_END = re.compile(r"(?:^|\s)(?:[А-ЯІЇЄҐA-Z]|т\.\s?зв|проф|м|р|рр|ім|вул|обл|див|с|смт|д|акад|ст)\.$")
+# "і т. д.", "і т. п.", "тощо": a list's end, which may well end the sentence (tokenize-uk splits there).
+_LIST_END = re.compile(r"(?:^|\s)т\.\s?(?:д|п|ін)\.$")
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,8 @@ def split_sentences(paragraph: str) -> list[str]:
         sentences = [paragraph]
     merged: list[str] = []
     for sentence in sentences:
-        if merged and _NEVER_END.search(merged[-1]) and sentence[:1].isupper():
+        if (merged and _NEVER_END.search(merged[-1]) and not _LIST_END.search(merged[-1])
+                and sentence[:1].isupper()):
             merged[-1] = f"{merged[-1]} {sentence}"
         else:
             merged.append(sentence)

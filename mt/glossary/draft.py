@@ -18,7 +18,9 @@ from typing import Iterable, Iterator
 from mt.glossary import forms as morph
 from mt.glossary.format import Entry
 from mt.glossary.match import Glossary
-from mt.glossary.names import CUES, EXONYMS, HEAD_NOUNS, KOREAN, RU_GIVEN, looks_russian, propose_target, same_name, skeleton
+from mt.glossary.names import (COMMON_ACRONYMS, CUES, EXONYMS, HEAD_NOUNS, KOREAN, LEGAL_FORMS, ORG_MORPHEMES,
+                               ROMAN, RU_GIVEN, STREET_WORDS, cluster_key, looks_russian, person_nominative,
+                               propose_target, same_name, skeleton)
 from mt.glossary.romanize import romanize
 
 _SENT = re.compile(r"(?<=[.!?…])\s+(?=[«\"„“A-ZА-ЯЄІЇҐ])")
@@ -57,14 +59,29 @@ class _Occurrence:
     doc: str
     sentence: str
     origin: str | None
+    kind: str | None = None  # type evidence: org (legal form, quotes), person (initials), place (street)
 
 
 # ---------------------------------------------------------------- runs
 
+_NO_END = re.compile(r"(?<![^\s.])(?:[A-ZА-ЯЄІЇҐ]|вул|просп|пров|бульв|пл|ім|м|с|смт|обл|р-н|буд|кв|д|ст|"
+                     r"проф|акад|доц|св|о|т\.\s?зв)\s?\.$")
+
+
 def _sentences(text: str) -> list[str]:
+    """Sentences of `text`, never cut after an initial or an abbreviation (Т. Шевченко, вул. Лісова)."""
     out = []
     for line in text.splitlines():
-        out.extend(s for s in _SENT.split(line.strip()) if s)
+        line = line.strip()
+        pos = 0
+        for m in _SENT.finditer(line):
+            if _NO_END.search(line, max(0, m.start() - 8), m.start()):
+                continue
+            if m.start() > pos:
+                out.append(line[pos:m.start()])
+            pos = m.end()
+        if line[pos:]:
+            out.append(line[pos:])
     return out
 
 
@@ -112,14 +129,24 @@ def _is_headline(toks: list[morph.Token]) -> bool:
     return len(toks) >= 2 and all(morph.is_capitalized(t.text) for t in toks)
 
 
-def _runs(sentence: str, toks: list[morph.Token]) -> Iterator[tuple[list[morph.Token], bool, bool]]:
+def _is_initial(tok: morph.Token) -> bool:
+    return len(tok.text) == 1 and tok.text.isupper()
+
+
+def _runs(sentence: str, toks: list[morph.Token], blocked: set[int] = frozenset()
+          ) -> Iterator[tuple[list[morph.Token], bool, bool]]:
     """(run, sentence_initial, headline) for capitalised runs of the tokenized `sentence`, split at
-    name boundaries; the last piece of a run is extended over a following phrase."""
+    name boundaries; the last piece of a run is extended over a following phrase. Initials join the
+    name they stand by (Т. Г. Шевченко, Шевченко Т.Г.); tokens in `blocked` are taken already."""
     headline = _is_headline(toks)
-    gap_ok = [False] + [not sentence[a.end:b.start].strip() for a, b in zip(toks, toks[1:])]
+    gap_ok = [False]
+    for k, (a, b) in enumerate(zip(toks, toks[1:]), 1):
+        gap = sentence[a.end:b.start]
+        gap_ok.append(k not in blocked and k - 1 not in blocked and (
+            not gap.strip() or (gap.strip() == "." and "\n" not in gap and _is_initial(a))))
     i = 0
     while i < len(toks):
-        if not morph.is_capitalized(toks[i].text):
+        if i in blocked or not morph.is_capitalized(toks[i].text):
             i += 1
             continue
         j = i + 1
@@ -170,7 +197,9 @@ def _split(run: list[morph.Token]) -> list[list[morph.Token]]:
         if cur:
             prev = cur[-1]
             cyr = morph.is_cyrillic(prev.text) and morph.is_cyrillic(t.text)
-            if (morph.is_acronym(prev.text) != morph.is_acronym(t.text)
+            if _is_initial(prev) or _is_initial(t):
+                pass  # Т. Шевченко, Шевченко Т.
+            elif (morph.is_acronym(prev.text) != morph.is_acronym(t.text)
                     or (cyr and _personal(t.key) and not _personal(prev.key))
                     or (cyr and _oblique_common(prev.key) and not _is_adj(prev.key))
                     or (cyr and _is_adj(t.key) and not _is_adj(prev.key) and not _personal(prev.key))):
@@ -219,27 +248,61 @@ def _phrase_lemma(run: list[morph.Token]) -> str | None:
     return " ".join(_case_like(w, t.text) for w, t in zip(words, run))
 
 
+def _nominative_sing(key: str) -> bool:
+    """The word is already a nominative singular (Олександр, Петро), not an oblique form."""
+    return any(p.tag.case == "nomn" and "plur" not in p.tag.grammemes and morph.norm_key(p.normal_form) == key
+               for p in morph.parses(key))
+
+
 def _name_lemma(tok: morph.Token, surface: set[str], inflected: bool = False) -> str:
     if not morph.is_cyrillic(tok.text) or morph.is_acronym(tok.text):
         return tok.text
-    if "-" in tok.key:
+    if "-" in tok.key:  # Карпенка-Карого → Карпенко-Карий; Івано-Франківська keeps its head
         head, _, tail = tok.text.rpartition("-")
-        return head + "-" + _name_lemma(morph.tokenize(tail)[0], surface, inflected)
+        tail_lemma = _name_lemma(morph.tokenize(tail)[0], surface, inflected)
+        head_toks = morph.tokenize(head)
+        if (len(head_toks) == 1 and morph.is_capitalized(head) and tail_lemma != tail
+                and _personal(head_toks[0].key) and not _nominative_sing(head_toks[0].key)):
+            head = _name_lemma(head_toks[0], surface, inflected)
+        return head + "-" + tail_lemma
     cands = morph.lemma_candidates(tok.key)
     korean = [kv for kv in cands if kv[0] in KOREAN]  # Ина → Ин, Чхолем → Чхоль, Йолю → Йоль
     if inflected and not korean:  # Рустема Умєрова: the surname agrees with the given name
         cands = [kv for kv in cands if kv[0] != tok.key] or cands
-    best = max(korean or cands,
-               key=lambda kv: kv[1] + (3.0 if kv[0] in surface and kv[0] != tok.key else 0.0))
+    # A word that is itself a nominative (Олександр, Петро, Ян) stays: another reading seen in the
+    # corpus (Олександра) must not win over it.
+    own = 3.5 if not inflected and _nominative_sing(tok.key) else 0.0
+    known = [kv for kv in cands if kv[0] in EXONYMS]  # Києві → Київ, not the name Кий
+    best = max(korean or known or cands,
+               key=lambda kv: kv[1] + (own if kv[0] == tok.key else 3.0 if kv[0] in surface else 0.0))
     return _case_like(best[0], tok.text)
 
 
+def _person_like(run: list[morph.Token]) -> bool:
+    names = [t for t in run if not _is_initial(t)]
+    if not names or len(names) > 3 or any(t.key in KOREAN for t in names):
+        return False
+    if len(names) < len(run):
+        return True  # initials: Т. Шевченко
+    return len(names) > 1 and _personal(names[0].key) and all(
+        morph.is_capitalized(t.text) and morph.is_cyrillic(t.text) for t in names)
+
+
 def _lemma(run: list[morph.Token], surface: set[str]) -> str:
+    if any(_is_initial(t) for t in run) and not all(_is_initial(t) for t in run):
+        names = person_nominative([t.text for t in run], surface) if _person_like(run) else None
+        if names is None:
+            names = [t.text if _is_initial(t) else _name_lemma(t, surface) for t in run]
+        return " ".join(w + "." if _is_initial(t) else w for w, t in zip(names, run))
     if len(run) > 1 and (_is_adj(run[0].key.rpartition("-")[2])
                          or any(not morph.is_capitalized(t.text) for t in run)):
         phrase = _phrase_lemma(run)
         if phrase:
             return phrase
+    if _person_like(run):
+        names = person_nominative([t.text for t in run], surface)
+        if names:
+            return " ".join(names)
     first = _name_lemma(run[0], surface)
     inflected = len(run) > 1 and morph.norm_key(first) != run[0].key and _personal(run[0].key)
     return " ".join([first] + [_name_lemma(t, surface, inflected) for t in run[1:]])
@@ -255,18 +318,25 @@ def _origin(sentence_tokens: list[morph.Token], start: int) -> str | None:
     return None
 
 
-def _type_of(spelling: str, lowercase_inside: bool) -> str:
-    ws = spelling.split()
+def _type_of(spelling: str, lowercase_inside: bool, kinds: Counter | None = None) -> str:
+    """A row's type from evidence: a head noun (область, суд), a legal form or quotes (org), a street
+    word (place), initials or person-name morphology (person), company-name word parts (org)."""
+    ws = morph.words(spelling)
     keys = [morph.norm_key(w) for w in ws]
     for k in keys:
         if k in HEAD_NOUNS or _lemma_in(k, HEAD_NOUNS):
             return HEAD_NOUNS.get(k) or HEAD_NOUNS[_lemma_in(k, HEAD_NOUNS)]
+    if kinds:
+        return kinds.most_common(1)[0][0]
     if all(morph.is_acronym(w) or not morph.is_cyrillic(w) for w in ws):
         return "org"
     if all(k in KOREAN for k in keys) or any(_personal(k) for k in keys[-1:]):
         return "person"
-    ps = morph.parses(keys[-1])
-    ps = [p for p in ps if morph.norm_key(p.normal_form) == keys[-1]] or ps
+    last = keys[-1]
+    ps = morph.parses(last)
+    if not any(p.is_known for p in ps) and any(m in last for m in ORG_MORPHEMES):
+        return "org"  # Укргазбуд, Київенергосервіс
+    ps = [p for p in ps if morph.norm_key(p.normal_form) == last] or ps
     if ps and "anim" in ps[0].tag.grammemes:
         return "person"
     return "place" if not lowercase_inside else "term"
@@ -274,9 +344,110 @@ def _type_of(spelling: str, lowercase_inside: bool) -> str:
 
 # ---------------------------------------------------------------- API
 
+_OPENERS, _CLOSERS = "«„", "»”"
+
+
+def _quote_end(text: str, q: int) -> int | None:
+    """The index just past the quote that closes the one opening at `q` (one nested level: ТОВ
+    «Шахта «Південна»»; the outer closer is often left out: ТОВ «Центр «Альфа»)."""
+    depth, last = 0, None
+    for i in range(q, min(len(text), q + 160)):
+        ch = text[i]
+        if ch == "\n":
+            break
+        if ch in _OPENERS:
+            depth += 1
+        elif ch in _CLOSERS:
+            depth, last = depth - 1, i + 1
+        elif ch in "\"“":  # opens after a space or another quote, else closes
+            if i == q or text[i - 1] in " \u00a0(«„“\"":
+                depth += 1
+            else:
+                depth, last = depth - 1, i + 1
+        if depth <= 0 and last:
+            return last
+    return last if last and depth <= 1 else None
+
+
+def _fixed_phrases(sentence: str, toks: list[morph.Token]) -> Iterator[tuple[int, int, str, str]]:
+    """(first token, end token, spelling, type) of phrases whose extent a marker gives: a legal form
+    with its quoted name (ТОВ «Укргеоекологія», ПрАТ «Південний завод» → org), a street word with
+    its name (вул. Лісова → place)."""
+    i, n = 0, len(toks)
+    while i < n:
+        t = toks[i]
+        if t.key in LEGAL_FORMS and morph.is_capitalized(t.text):
+            j = i + 1
+            while (j < n and (toks[j].key in LEGAL_FORMS or morph.is_acronym(toks[j].text))
+                   and not sentence[toks[j - 1].end:toks[j].start].strip()):
+                j += 1
+            q = toks[j - 1].end
+            while q < len(sentence) and sentence[q] in " \u00a0":
+                q += 1
+            end = _quote_end(sentence, q) if q < len(sentence) and sentence[q] in "«„\"“" else None
+            if end:
+                k = j
+                while k < n and toks[k].end <= end:
+                    k += 1
+                inner = " ".join(sentence[q + 1:end - 1].split())
+                inner = re.sub(r"[«„\"“]\s*", "«", re.sub(r"\s*[»”](?=\s|$)", "»", inner)).strip("«» ")
+                if k > j and inner:
+                    legal = " ".join(x.text for x in toks[i:j])
+                    yield i, k, f"{legal} «{inner}»", "org"
+                    i = k
+                    continue
+        elif t.key in STREET_WORDS and i + 1 < n:
+            gap = sentence[t.end:toks[i + 1].start]
+            abbr = STREET_WORDS[t.key]
+            if (abbr and gap.strip() == ".") or (not abbr and not gap.strip()):
+                k = i + 1
+                while (k < n and morph.is_capitalized(toks[k].text)
+                       and (k == i + 1 or not sentence[toks[k - 1].end:toks[k].start].strip()
+                            or (sentence[toks[k - 1].end:toks[k].start].strip() == "." and _is_initial(toks[k - 1])))):
+                    k += 1
+                if k > i + 1 and not _is_initial(toks[k - 1]):
+                    name = " ".join(w + "." if _is_initial(x) else w for x, w in
+                                    ((x, x.text) for x in toks[i + 1:k]))
+                    head = abbr if abbr else t.text
+                    yield i, k, f"{head} {_street_name(t.key, toks[i + 1:k], name)}", "place"
+                    i = k
+                    continue
+        i += 1
+
+
+_STREET_GENDER = {"вул": "femn", "вулиця": "femn", "пл": "femn", "площа": "femn", "набережна": "femn",
+                  "шосе": "neut"}
+
+
+def _street_name(word: str, run: list[morph.Token], name: str) -> str:
+    """Лісовій → Лісова after вул.; a name in the genitive (вул. Шевченка) stays."""
+    if len(run) == 1 and _is_adj(run[0].key):
+        return _case_like(_inflect(run[0].key, "ADJF", {"nomn", _STREET_GENDER.get(word, "masc")}), run[0].text)
+    return name
+
+
+def _never_row(run: list[morph.Token], lower: Counter, capmid: Counter) -> bool:
+    """Function words, initials, bare legal forms, Roman numerals, common acronyms and common nouns
+    the corpus writes in lower case more often than capitalised mid-sentence are never rows."""
+    if all(_is_initial(t) or not morph.is_capitalized(t.text) for t in run):
+        return True
+    if len(run) > 1:
+        return False
+    t = run[0]
+    if (t.key in morph.FUNCTION_WORDS or t.key in LEGAL_FORMS or t.key in COMMON_ACRONYMS
+            or ROMAN.match(t.text) or len(t.key) == 1):
+        return True
+    if morph.is_acronym(t.text) or not morph.is_cyrillic(t.text):
+        return False
+    ps = morph.parses(t.key)
+    return (lower[t.key] > 0 and lower[t.key] >= capmid[t.key] and any(p.is_known for p in ps)
+            and not any(morph.is_name_parse(p) for p in ps))
+
+
 def _occurrences(docs: list[tuple[str, str]]) -> list[_Occurrence]:
     sentences = [(doc_id, s) for doc_id, text in docs for s in _sentences(text)]
     surface, evidence = set(), set()
+    lower, capmid = Counter(), Counter()
     for _, s in sentences:
         toks = morph.tokenize(s)  # again below: holding every sentence's tokens would cost memory
         headline = _is_headline(toks)
@@ -284,30 +455,47 @@ def _occurrences(docs: list[tuple[str, str]]) -> list[_Occurrence]:
             if morph.is_capitalized(t.text):
                 surface.add(t.key)
                 if not headline and not morph.sentence_initial(s, t.start):
-                    evidence.add(t.key)
-                    evidence.update(k for k, _ in morph.lemma_candidates(t.key)[:2])
+                    capmid[t.key] += 1
+                    if t.key not in evidence:
+                        evidence.add(t.key)
+                        evidence.update(k for k, _ in morph.lemma_candidates(t.key)[:2])
+            else:
+                lower[t.key] += 1
     out = []
     for doc_id, s in sentences:
         toks = morph.tokenize(s)
-        for run, initial, headline in _runs(s, toks):
+        blocked: set[int] = set()
+        for a, b, spelling, kind in _fixed_phrases(s, toks):
+            blocked.update(range(a, b))
+            out.append(_Occurrence(spelling, doc_id, s, None, kind))
+        for run, initial, headline in _runs(s, toks, blocked):
             korean_tail = len(run) > 1 and all(t.key in KOREAN or any(
                 k in KOREAN for k, _ in morph.lemma_candidates(t.key)) for t in run)
-            while run and not korean_tail and (morph.is_common_word(run[0].key)
-                                               or (initial and not _evidenced(run[0], evidence))):
+            kind = None
+            while run and not korean_tail and (morph.is_common_word(run[0].key) or run[0].key in LEGAL_FORMS
+                                               or (initial and not _evidenced(
+                                                   run[0], evidence, run[1] if len(run) > 1 else None))):
+                if run[0].key in LEGAL_FORMS and morph.is_capitalized(run[0].text):
+                    kind = "org"  # ТОВ Альфа: the name is an organisation's
                 run, initial = run[1:], headline
-            while run and morph.is_common_word(run[-1].key):
+            while run and (morph.is_common_word(run[-1].key) or run[-1].key in LEGAL_FORMS):
                 run = run[:-1]
-            if not run or (len(run) == 1 and _is_adj(run[0].key)):
+            if not run or (len(run) == 1 and _is_adj(run[0].key)) or _never_row(run, lower, capmid):
                 continue
-            out.append(_Occurrence(_lemma(run, surface), doc_id, s, _origin(toks, run[0].start)))
+            if any(_is_initial(t) for t in run):
+                kind = "person"
+            out.append(_Occurrence(_lemma(run, surface), doc_id, s, _origin(toks, run[0].start), kind))
     return out
 
 
-def _evidenced(tok: morph.Token, evidence: set[str]) -> bool:
-    """May a sentence-initial capitalised word be a name?"""
+def _evidenced(tok: morph.Token, evidence: set[str], nxt: morph.Token | None = None) -> bool:
+    """May a sentence-initial capitalised word be a name? (A given name before a capitalised word
+    may: Марія Попова.)"""
     if morph.is_acronym(tok.text) or tok.key in evidence:
         return True
     ps = morph.parses(tok.key)
+    if nxt is not None and morph.is_capitalized(nxt.text) and any("Name" in p.tag.grammemes for p in ps):
+        return True
     if (not morph.is_cyrillic(tok.text) or (ps and ps[0].is_known and not morph.is_name_parse(ps[0]))
             or any(p.is_known and p.tag.POS in morph.COMMON_POS for p in ps)):
         return False  # Latin without evidence; Про, Вона, Також, Російський
@@ -315,7 +503,13 @@ def _evidenced(tok: morph.Token, evidence: set[str]) -> bool:
 
 
 def extract_candidates(texts: Iterable[tuple[str, str]], min_count: int = 1) -> list[Candidate]:
-    """Name candidates over (doc_id, text) pairs, one per cluster of spelling variants."""
+    """Name candidates over (doc_id, text) pairs, one per cluster of spelling variants.
+
+    Spellings join one row when they differ only by case, an apostrophe, a hyphen or a space
+    (`cluster_key`), or are variants by `same_name` (Горемикін/Горемікін; one vowel in a
+    multi-word name); an org or place name also by one letter. Two one-word person names that differ
+    by one letter (Петренко/Петрепко) stay apart.
+    """
     occ = _occurrences(list(texts))
     by_lemma: dict[str, list[_Occurrence]] = {}
     for o in occ:
@@ -325,12 +519,28 @@ def extract_candidates(texts: Iterable[tuple[str, str]], min_count: int = 1) -> 
 
     def root(k):
         while parent[k] != k:
+            parent[k] = parent[parent[k]]
             k = parent[k]
         return k
-    for i, a in enumerate(lemmas):
-        for b in lemmas[i + 1:]:
-            if root(a) != root(b) and same_name(a, b):
-                parent[root(b)] = root(a)
+
+    def join(a, b):
+        ra, rb = root(a), root(b)
+        if ra != rb:  # the more frequent spelling stays the root (lemmas are sorted by count)
+            if lemmas_rank[ra] > lemmas_rank[rb]:
+                ra, rb = rb, ra
+            parent[rb] = ra
+    lemmas_rank = {k: i for i, k in enumerate(lemmas)}
+    blocks: dict[tuple, list[str]] = {}
+    for k in lemmas:  # same_name needs equal word counts and equal skeletons up to one vowel
+        ws = k.split()
+        blocks.setdefault(("v", tuple(_VOWEL_RE.sub("*", skeleton(w)) for w in ws)), []).append(k)
+        blocks.setdefault(("c", cluster_key(k)), []).append(k)
+    for (kind, _), members in blocks.items():
+        for i, a in enumerate(members):
+            for b in members[i + 1:]:
+                if kind == "c" or same_name(a, b):
+                    join(a, b)
+    _join_one_letter(lemmas, by_lemma, join)
     groups: dict[str, list[str]] = {}
     for k in lemmas:
         groups.setdefault(root(k), []).append(k)
@@ -345,6 +555,25 @@ def extract_candidates(texts: Iterable[tuple[str, str]], min_count: int = 1) -> 
         out.append(_candidate(spellings, occs, by_lemma, votes_by_word, korean_first))
     out.sort(key=lambda c: (-c.count, c.source))
     return out
+
+
+_VOWEL_RE = re.compile("[аеєиіїоуюя]")
+
+
+def _join_one_letter(lemmas: list[str], by_lemma: dict, join) -> None:
+    """Org and place spellings of six letters or more that differ by one letter (Укргазбуд /
+    Укргазбут) join; person names do not (two people may differ by one letter)."""
+    buckets: dict[tuple, list[str]] = {}
+    for k in lemmas:
+        kinds = {o.kind for o in by_lemma[k]}
+        key = cluster_key(k)
+        if len(key) < 6 or "person" in kinds or (kinds == {None} and _personal(morph.norm_key(k.split()[-1]))):
+            continue
+        for i in range(len(key)):
+            buckets.setdefault((key[:i] + "?" + key[i + 1:], len(key)), []).append(k)
+    for members in buckets.values():
+        for b in members[1:]:
+            join(members[0], b)
 
 
 def _surname_votes(by_lemma: dict[str, list[_Occurrence]]) -> dict[str, Counter]:
@@ -378,7 +607,8 @@ def _candidate(spellings, occs, by_lemma, votes_by_word, korean_first) -> Candid
     else:
         origin = "korean" if korean else "phrase" if lowercase_inside else (
             votes.most_common(1)[0][0] if votes else "unknown")
-        target, etype = propose_target(main, origin), _type_of(main, lowercase_inside)
+        kinds = Counter(o.kind for o in occs if o.kind)
+        target, etype = propose_target(main, origin), _type_of(main, lowercase_inside, kinds)
     status = "ok" if origin in ("known", "latin", "ukrainian") else "check"
     counts = {s: len(by_lemma[s]) for s in spellings}
     example = " ".join(occs[0].sentence.split())

@@ -35,6 +35,16 @@ NAME_TAGS = frozenset({"Name", "Surn", "Patr", "Abbr"})
 COMMON_POS = frozenset({"CONJ", "PRCL", "PREP", "INTJ", "ADVB", "NPRO", "PRED", "COMP",
                         "VERB", "INFN", "GRND", "PRTF", "PRTS", "NUMR"})
 VOWELS = set("аеєиіїоуюя")
+# Ukrainian function words and adverbs the dictionary leaves unanalysed or knows only as something
+# else (ще, вже; про as the abbreviation ПРО): a written list, not a corpus count.
+FUNCTION_WORDS = frozenset("""
+а і й та та й але або й чи ні ані не ну на над під у в з із зі зо о об обо до від для по при про
+без через між серед понад перед за коло біля поза крізь ще вже вже ж же б би хоч хай нехай лише
+тільки навіть ось от оце аж як так теж також тобто бо що щоб коли де куди звідки тут там тоді
+потім далі досі доти поки вже ледве майже дуже саме цей ця це ці той та те ті він вона воно вони
+я ти ми ви мене мені тебе тобі нас вас їх їм нам вам його її йому їй да ой ах ех ага угу ого
+""".split())
+FUNCTION_POS = frozenset({"CONJ", "PRCL", "PREP", "INTJ", "NPRO"})
 
 
 class Token(NamedTuple):
@@ -133,9 +143,43 @@ def is_common_word(key: str) -> bool:
     Used to reject a capitalised sentence-initial token (Но, Але, Також) as a
     match for a single-word name entry, and as a name candidate.
     """
+    if key in FUNCTION_WORDS:
+        return True
     ps = parses(key)
     return (any(p.is_known and _pos(p) in COMMON_POS for p in ps)
             and not any(is_name_parse(p) for p in ps))
+
+
+@lru_cache(maxsize=NORM_CACHE)
+def is_function_word(key: str) -> bool:
+    """A conjunction, preposition, particle, interjection or pronoun (На, Не, Та, Ну, Про), whatever
+    else the dictionary also knows it as: what a one- or two-letter entry must never match."""
+    return key in FUNCTION_WORDS or any(p.is_known and _pos(p) in FUNCTION_POS for p in parses(key))
+
+
+def is_unknown(key: str) -> bool:
+    """The dictionary knows no word `key` (its parses are all guesses)."""
+    return is_cyrillic(key) and not any(p.is_known for p in parses(key))
+
+
+def _has_tag(key: str, tag: str, nominative: bool = True) -> bool:
+    return any(tag in p.tag.grammemes and (not nominative or p.tag.case == "nomn" or "Fixd" in p.tag.grammemes)
+               for p in parses(key))
+
+
+def is_given_name(key: str) -> bool:
+    """The dictionary knows `key` as a given name (Тарас, Марія)."""
+    return _has_tag(key, "Name")
+
+
+def is_surname(key: str) -> bool:
+    """The dictionary knows `key` as a surname (Шевченко, Антонович)."""
+    return _has_tag(key, "Surn")
+
+
+def is_patronymic(key: str) -> bool:
+    """The dictionary knows `key` as a patronymic (Григорович, Петрівна)."""
+    return _has_tag(key, "Patr")
 
 
 # ---------------------------------------------------------------- suffix model
@@ -187,6 +231,13 @@ def suffix_forms(key: str) -> set[str]:
         forms |= {key + e for e in ("а", "у", "ові", "ом", "і", "е")}
         if key.endswith(("ін", "ин", "їн", "ов", "ев", "єв", "ів")):
             forms |= {key + "им", key + "ім"}
+            forms |= {key + e for e in ("и", "их", "ими")}  # plural: Іванови, Іванових
+        else:  # plural of a surname: Антоновичі, Антоновичів, Антоновичам
+            forms |= {key + e for e in ("и", "ів", "ам", "ами", "ах")}
+    if key.endswith(("ський", "цький", "зький")):
+        forms |= {key[:-2] + e for e in ("і", "их", "им", "ими")}  # Грушевські, Грушевських
+    elif last == "о" and len(key) > 3 and key.endswith(("ко", "ло")):
+        forms |= {key[:-1] + e for e in ("и", "ів", "ам", "ами", "ах")}  # Шевченки, Шевченків
     return forms
 
 
@@ -195,7 +246,7 @@ def _lexeme_keys(p) -> set[str]:
 
 
 @lru_cache(maxsize=PARSE_CACHE)
-def word_forms(word: str) -> frozenset[str]:
+def word_forms(word: str, name: bool = False) -> frozenset[str]:
     """Match keys of every inflected form of one dictionary-form word.
 
     pymorphy3 decides for words its dictionary (or its predictor) analyses
@@ -222,7 +273,7 @@ def word_forms(word: str) -> frozenset[str]:
         if p.tag.case == "nomn" or "Fixd" in p.tag.grammemes:
             forms |= _lexeme_keys(p)
             found = True
-    if is_capitalized(word) or not found:
+    if is_capitalized(word) or name or not found:
         forms |= suffix_forms(key)
     return frozenset(forms)
 

@@ -61,11 +61,64 @@ CUES = {  # token-key prefixes that tell whose name follows
     "foreign": ("сша", "американськ", "нато", "альянс", "білого", "британ", "німеч", "франц",
                 "іспан", "польськ", "генсек", "уряду"),
 }
+# Legal forms of Ukrainian organisations (ТОВ «Альфа», ПрАТ «Бета»): alone they are never a name.
+LEGAL_FORMS = frozenset("""
+тов тзов пп пат прат пуат ват зат ат дп кп кнп кз дзп ду нвп нвф нвк вкф вкп тд тдв ак нак дак дк мп пк
+сп спд фг сг стов сфг вп во го бо бф мбф гс осбб жбк ок кооп лтд ltd llc inc gmbh
+""".split())
+# Acronyms that are common nouns, not names (ЗМІ "mass media", ПДВ "VAT"): never a draft row.
+COMMON_ACRONYMS = frozenset("""
+змі пдв пдфо єсв фоп піб втч дтп вну зно атб пмр ндр ндфо жкг жкп внз днз ппр рнокпп єдрпоу кекв
+ттн пзф сзр ккд ккп ввп ос пз тб тв фм рф сф фо юо ктв мтб тмц пмм пкм км кв мвт квт кг тис млн
+млрд грн дол коп шт тис п с ст р рр ч чч обл вул буд кв м
+""".split())
+ROMAN = re.compile(r"^[IVXLCDMІХ]+$")
+# Street words before a name (вул. Хрещатик, проспекту Перемоги): the phrase is a place.
+STREET_WORDS = {"вул": "вул.", "пл": "пл.", "просп": "просп.", "пров": "пров.", "бульв": "бульв.",
+                "вулиця": None, "площа": None, "проспект": None, "провулок": None, "бульвар": None,
+                "майдан": None, "шосе": None, "узвіз": None, "набережна": None}
+# Word parts that mark a company name the dictionary does not know (Укргазбуд, Київенергосервіс).
+ORG_MORPHEMES = ("укр", "буд", "сервіс", "газ", "енерго", "пром", "інвест", "трейд", "агро", "тех", "торг",
+                 "постач", "збут", "ком", "банк", "трест", "строй", "холдинг", "груп", "маш", "хім",
+                 "нафт", "авто", "транс", "мед", "фарм", "буд", "тепло", "вод", "ліс", "зв'яз", "інфо",
+                 "софт", "лізинг", "експорт", "імпорт", "монтаж", "ремонт", "проект", "дор", "мост",
+                 "плюс", "центр", "capital", "group", "trade")
 HEAD_NOUNS = {"область": "place", "район": "place", "край": "place", "республіка": "place",
               "округ": "place", "море": "place", "острів": "place", "півострів": "place",
               "університет": "org", "агентство": "org", "армія": "org", "служба": "org", "рада": "org",
               "міністерство": "org", "партія": "org", "сила": "org", "управління": "org",
-              "бригада": "org", "дивізія": "org", "комітет": "org", "фонд": "org", "банк": "org"}
+              "бригада": "org", "дивізія": "org", "комітет": "org", "фонд": "org", "банк": "org",
+              # organisations: courts, councils, administrations, schools, companies
+              "суд": "org", "райсуд": "org", "адмінсуд": "org", "міськрайсуд": "org", "трибунал": "org",
+              "держадміністрація": "org", "облдержадміністрація": "org", "райдержадміністрація": "org",
+              "міськдержадміністрація": "org", "адміністрація": "org", "рда": "org", "ода": "org",
+              "сільрада": "org", "селищрада": "org", "міськрада": "org", "облрада": "org", "райрада": "org",
+              "прокуратура": "org", "поліція": "org", "інспекція": "org", "департамент": "org",
+              "палата": "org", "комісія": "org", "колегія": "org", "асоціація": "org", "спілка": "org",
+              "об'єднання": "org", "товариство": "org", "компанія": "org", "корпорація": "org",
+              "концерн": "org", "холдинг": "org", "завод": "org", "фабрика": "org", "комбінат": "org",
+              "підприємство": "org", "лісгосп": "org", "держлісгосп": "org", "тепломережа": "org",
+              "залізниця": "org", "водоканал": "org", "лікарня": "org", "поліклініка": "org",
+              "школа": "org", "гімназія": "org", "ліцей": "org", "коледж": "org", "інститут": "org",
+              "академія": "org", "театр": "org", "музей": "org", "бібліотека": "org", "церква": "org",
+              "собор": "org", "конгрес": "org", "уряд": "org", "кабмін": "org", "міністерство": "org",
+              "казначейство": "org", "організація": "org", "установа": "org", "центр": "org",
+              "інспекція": "org", "митниця": "org", "фонд": "org", "біржа": "org", "конкурс": "org",
+              "парламент": "org", "сенат": "org", "уряд": "org", "ансамбль": "org", "хор": "org",
+              "газета": "org", "журнал": "org", "телеканал": "org", "видавництво": "org", "студія": "org",
+              "клуб": "org", "команда": "org", "редакція": "org", "кафедра": "org", "факультет": "org",
+              "синод": "org", "орден": "org", "полк": "org", "батальйон": "org", "корпус": "org",
+              # places
+              "вулиця": "place", "площа": "place", "проспект": "place", "провулок": "place", "бульвар": "place",
+              "майдан": "place", "шосе": "place", "узвіз": "place", "озеро": "place", "річка": "place",
+              "ріка": "place", "гора": "place", "гори": "place", "долина": "place", "лиман": "place",
+              "затока": "place", "замок": "place", "парк": "place", "сквер": "place", "цвинтар": "place",
+              "кладовище": "place", "двір": "place", "вокзал": "place", "аеропорт": "place",
+              "місто": "place", "село": "place", "селище": "place", "регіон": "place", "громада": "place",
+              "повіт": "place", "губернія": "place", "воєводство": "place", "штат": "place",
+              "провінція": "place", "країна": "place", "королівство": "place", "князівство": "place",
+              "імперія": "place", "земля": "place", "океан": "place", "пустеля": "place", "канал": "place",
+              "сміттєзвалище": "place", "ставок": "place", "водосховище": "place", "урочище": "place"}
 
 _SKELETON_LETTERS = str.maketrans("іїйєґ", "иииег")
 
@@ -137,3 +190,99 @@ def propose_target(spelling: str, origin: str) -> str:
             out.append(re.sub(r"skiy$", "sky", rom))
         return " ".join(out)
     return romanize(spelling, "kmu2010")
+
+
+def cluster_key(lemma: str) -> str:
+    """One key for spellings that differ only by case, an apostrophe, a hyphen or a space between
+    parts, quotes or dots: Седна С / Седна-С, Каштан-плюс / Каштан плюс, О'Брайен / О’Брайен."""
+    return "".join(skeleton(w).replace("-", "") for w in morph.words(lemma))
+
+
+_PATRONYMIC = re.compile(r"(?:ович|евич|євич|йович|івн|ївн|овн)\w{0,3}$")
+
+
+def _any_name_parse(key: str) -> bool:
+    return any("Name" in p.tag.grammemes for p in morph.parses(key))
+
+
+def _roles(words: list[str]) -> list[str] | None:
+    """given_name / patronymic_name / family_name for each of 1-3 name words (initials excluded)."""
+    keys = [morph.norm_key(w) for w in words]
+    if len(words) == 1:
+        return ["given_name" if _any_name_parse(keys[0]) else "family_name"]
+    if len(words) == 2:
+        if _PATRONYMIC.search(keys[1]) and _any_name_parse(keys[0]):
+            return ["given_name", "patronymic_name"]
+        if not _any_name_parse(keys[0]) and _any_name_parse(keys[1]):
+            return ["family_name", "given_name"]
+        return ["given_name", "family_name"]
+    if len(words) == 3:
+        if _PATRONYMIC.search(keys[2]):
+            return ["family_name", "given_name", "patronymic_name"]
+        if _PATRONYMIC.search(keys[1]):
+            return ["given_name", "patronymic_name", "family_name"]
+    return None
+
+
+def _indeclinable(key: str) -> bool:
+    """Шойгу, Васадзе, Паулі: the dictionary knows the name as indeclinable, or does not know it and it
+    ends in a vowel no Ukrainian paradigm ends a nominative with (Джентлі)."""
+    ps = morph.parses(key)
+    if any(p.is_known and "Fixd" in p.tag.grammemes and morph.is_name_parse(p) for p in ps):
+        return True
+    return not any(p.is_known for p in ps) and key[-1:] in ("і", "е", "у", "ю")
+
+
+_FEM_ENDINGS = ("ої", "ою", "ської", "цької", "ській", "цькій")
+
+
+@lru_cache(maxsize=morph.PARSE_CACHE)
+def _shevchenko_nominative(fields: tuple, gender: str | None):
+    try:
+        import shevchenko
+    except ImportError:  # pragma: no cover - optional: the suffix model stands in
+        return None
+    try:
+        return shevchenko.to_nominative(dict(fields), **({"gender": gender} if gender else {}))
+    except Exception:  # noqa: BLE001 - unresolvable gender or an unknown shape
+        return None
+
+
+def person_nominative(words: list[str], surface: frozenset | set = frozenset()) -> list[str] | None:
+    """The nominative of a person's name as written (Оленою Кузнєцовою → Олена Кузнєцова,
+    Олега Попова → Олег Попов, Марія Попова stays), keeping the gender of the form and leaving
+    indeclinable names (Васадзе, Сарно) alone; initials are kept. None when the words do not look
+    like a Ukrainian person's name or shevchenko-py is not installed.
+
+    Where the form alone cannot tell the gender (Мирослава Дочинця: a man's name in the genitive or
+    a woman's in the nominative), the reading whose nominative the corpus also has (`surface`: the
+    match keys of capitalised words seen) wins, then the one in which all words change or none do.
+    """
+    names = [w for w in words if len(w) > 1]
+    if not names or len(names) > 3 or not all(morph.is_cyrillic(w) and not morph.is_acronym(w) for w in names):
+        return None
+    roles = _roles(names)
+    if roles is None:
+        return None
+    fields = tuple(zip(roles, names))
+    res = _shevchenko_nominative(fields, None)
+    if res is None:
+        readings = [r for r in (_shevchenko_nominative(fields, g) for g in ("masculine", "feminine")) if r]
+        if not readings:
+            return None
+
+        def score(r) -> tuple:
+            out = [r.get(role, w) for role, w in fields]
+            changed = [o != w for o, w in zip(out, names)]
+            seen = sum(morph.norm_key(o) in surface for o, c in zip(out, changed) if c)
+            fem_form = r.get("gender") == "feminine" and any(
+                morph.norm_key(w).endswith(_FEM_ENDINGS) for role, w in fields if role == "family_name")
+            return (seen + fem_form, all(changed) or not any(changed), r.get("gender") == "masculine")
+        res = max(readings, key=score)
+    out, it = [], iter(w if _indeclinable(morph.norm_key(w)) else res.get(role, w) for role, w in fields)
+    for w in words:
+        out.append(_APOSTROPHE.sub("'", next(it)) if len(w) > 1 else w)
+    return out
+
+
+_APOSTROPHE = re.compile(f"[{morph.APOSTROPHES}]")
