@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from fake_hub import fake_hub, hub_files  # noqa: F401  (the local stand-in Hub, issue 16)
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 # converted CTranslate2 models and pulled models go to a scratch store, not the checkout's models/

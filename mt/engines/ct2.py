@@ -46,7 +46,7 @@ import ctranslate2
 
 from mt.engines.base import (EngineOptions, GenerateSettings, Hypothesis, input_budget, length_batches, target_lang_id,
                              thread_count)
-from mt.engines.convert import converted_model
+from mt.engines.convert import converted_model, source_folder
 from mt.models.presets import ModelSpec
 from mt.models.resolution import local_files
 
@@ -235,7 +235,8 @@ class CT2Engine:
         self.device = pick_ct2_device(options.device)
         self.compute_type = pick_compute_type(self.device)
         self.model_dir = converted_model(spec, self.compute_type, allow_pickle=options.allow_pickle)
-        folder = local_files(spec)  # after conversion a Hub model is in the HF cache
+        # the conversion's own copy of the config and tokenizer (works with the HF cache cleared), else the model's
+        folder = source_folder(self.model_dir) or local_files(spec)
         config = _read_json(folder / "config.json" if folder else None)
         self.generation = _read_json(folder / "generation_config.json" if folder else None)
         self.tokenizer = MarianSpm(folder) if MarianSpm.usable(folder) else HFTokens(spec, folder)

@@ -1,13 +1,14 @@
-"""Resolve model names (presets, Hub ids, local folders), detect offline, pull.
+"""Resolve model names (presets, Hub ids, local folders); what to say when a model is missing.
 
 Resolution order for ``--model NAME``:
 
 1. ``NAME`` is an existing folder            -> load it from there;
-2. ``NAME`` is a preset in mt/registry.toml and ``<models_dir()>/<preset>/``
-   exists (written by ``mt models pull``)    -> load that folder;
-3. otherwise the Hub id (the preset's ``hub`` or ``NAME`` itself) goes to
-   ``from_pretrained``, which uses the Hugging Face cache and downloads when
-   the Hub is reachable.
+2. ``<models_dir()>/<preset>/`` (or ``<org>--<name>/`` for a Hub id that is
+   not a preset) holds a config and weights (written by ``mt models pull``)
+                                             -> load that folder;
+3. otherwise the Hub id (the preset's ``hub`` or ``NAME`` itself): the
+   Hugging Face cache's copy (`mt.models.cache.locate`), else downloaded
+   first (`mt.models.hub.prepare`); transformers only ever loads local folders.
 
 Safety rules applied to every load: weights come from ``*.safetensors``
 (pickle checkpoints are refused unless ``allow_pickle``), and
@@ -23,6 +24,7 @@ from mt.models.presets import ModelSpec
 from mt.models.presets import PickleRefused
 from mt.models.presets import Registry
 from mt.models.presets import models_dir
+from mt.models.cache import has_safetensors, has_weights
 
 
 def resolve(name: str | None, task: str = "translate", revision: str | None = None) -> ModelSpec:
@@ -42,8 +44,7 @@ def resolve(name: str | None, task: str = "translate", revision: str | None = No
     preset = name if name in registry.presets else registry.by_hub(name)
     info = registry.presets.get(preset, {}) if preset else {}
     hub = info.get("hub", name)
-    local = models_dir() / preset if preset else None
-    path = local if local and (local / "config.json").exists() else None
+    path = pulled_folder(preset, hub)
     return ModelSpec(
         name=name, hub=hub, path=path, task=info.get("task", task), family=info.get("family"),
         src_lang=info.get("src_lang"), tgt_lang=info.get("tgt_lang"), preset=preset,
@@ -72,28 +73,64 @@ def _lang_from_folder(folder: Path, key: str) -> str | None:
     return None
 
 
+def endpoint() -> str:
+    """The Hub's address (HF_ENDPOINT, read now: huggingface_hub reads it once, at import)."""
+    return (os.environ.get("HF_ENDPOINT") or "https://huggingface.co").rstrip("/")
+
+
+def store_folder(preset: str | None, hub: str | None) -> Path:
+    """Where `mt models pull` puts a model: <models>/<preset>, or <models>/<org>--<name> for other Hub ids."""
+    return models_dir() / (preset or str(hub).replace("/", "--"))
+
+
+def pulled_folder(preset: str | None, hub: str | None) -> Path | None:
+    """`mt models pull`'s folder of a preset or Hub id, when it holds a config and weights.
+
+    A folder without weights (left by an older mt's failed pull, or copied
+    half) is not a model: the Hub or the cache is asked instead.
+    """
+    if not preset and not hub:
+        return None
+    for folder in dict.fromkeys([store_folder(preset, hub), store_folder(None, hub)]):
+        if (folder / "config.json").exists() and has_weights(folder):
+            return folder
+    return None
+
+
 def missing_message(spec: ModelSpec, reason: str = "") -> str:
+    """The model is not on this machine and cannot be downloaded now: why, and every way to get it.
+
+    `reason` says why it cannot be downloaded (a failed connection); with
+    HF_HUB_OFFLINE set the message says that instead. Without either it says
+    only that the model is not here.
+    """
     target = spec.preset or spec.hub or spec.name
-    lines = [
-        f"Model '{target}' is not available on this machine"
-        + (" and the Hugging Face Hub cannot be reached" if is_offline() or reason else "") + ".",
-    ]
-    if reason:
+    if is_offline():
+        head = f"Model '{target}' is not on this machine, and HF_HUB_OFFLINE is set, so mt does not download it."
+    elif reason:
+        head = f"Model '{target}' is not on this machine and the Hugging Face Hub ({endpoint()}) cannot be reached."
+    else:
+        head = f"Model '{target}' is not on this machine."
+    lines = [head]
+    if reason and not is_offline():
         lines.append(f"  ({reason})")
+    again = ("  - online: unset HF_HUB_OFFLINE and run the same command again; it downloads the model once"
+             if is_offline() else
+             "  - once the Hub can be reached, run the same command again; it downloads the model once")
     lines += [
         "Get it in one of these ways:",
+        again,
         f"  - on a machine with internet: mt models pull {target}",
-        f"    (downloads {spec.hub} into {models_dir() / (spec.preset or 'NAME')}; copy that folder here)",
+        f"    (downloads {spec.hub} into {store_folder(spec.preset, spec.hub)}; copy that folder to the same "
+        "place here)",
         "  - point at a folder you already have: --model /path/to/model-folder",
-        "  - if the model is in your Hugging Face cache, unset HF_HUB_OFFLINE only when you are online;",
-        "    with HF_HUB_OFFLINE=1 mt never tries the network",
     ]
     return "\n".join(lines)
 
 
 def check_weights(folder: Path, allow_pickle: bool) -> None:
     """Refuse pickle-only checkpoints unless explicitly allowed."""
-    if any(folder.glob("*.safetensors")):
+    if has_safetensors(folder):
         return
     pickles = [p.name for p in folder.glob("*.bin")] + [p.name for p in folder.glob("*.pt")]
     if pickles and not allow_pickle:
@@ -104,27 +141,24 @@ def check_weights(folder: Path, allow_pickle: bool) -> None:
         )
 
 
-def has_weights(folder: Path) -> bool:
-    return any(any(folder.glob(p)) for p in ("*.safetensors", "*.safetensors.index.json", "*.bin", "*.pt"))
-
-
 def local_files(spec: ModelSpec, need_weights: bool = False) -> Path | None:
-    """The local folder for a spec: its own path, or a Hugging Face cache snapshot.
+    """The local folder for a spec: its own path, or a Hugging Face cache snapshot (no network).
 
-    With `need_weights`, a cache snapshot without weight files does not count:
-    when a Hub repo has only pickle weights, transformers loads safetensors from
-    the Hub's conversion pull request, so the snapshot of the main branch holds
-    only the config and tokenizer.
+    With `need_weights`, only a snapshot with config and weights counts (on the
+    revision asked for, or the conversion bot's pull request; see
+    `mt.models.cache.locate`); without, the revision's snapshot with a config.
     """
-    if spec.path:
-        return spec.path
-    from huggingface_hub import snapshot_download
+    from mt.models.cache import locate, read_ref, repo_folder
 
-    try:
-        folder = Path(snapshot_download(spec.hub, revision=spec.revision, local_files_only=True))
-    except Exception:  # noqa: BLE001 - any failure means "not cached"
+    found = locate(spec, allow_pickle=True)
+    if found is not None:
+        return found.folder
+    if need_weights or spec.hub is None:
         return None
-    return None if need_weights and not has_weights(folder) else folder
+    revision = spec.revision or "main"
+    commit = revision if len(revision) == 40 else read_ref(spec.hub, revision)
+    folder = repo_folder(spec.hub) / "snapshots" / str(commit)
+    return folder if commit and (folder / "config.json").exists() else None
 
 
 def is_offline() -> bool:
