@@ -30,9 +30,9 @@ test: $(STAMP)
 
 demo: $(STAMP)
 	HF_HUB_OFFLINE=1 $(BIN)/python scripts/make_tiny_models.py models/demo
-	HF_HUB_OFFLINE=1 $(BIN)/mt brief seeds -o $(OUT) --mt-model models/demo/tiny-marian-uk-en \
-		--sum-model models/demo/tiny-bart-en --glossary seeds/glossary.tsv --references seeds/references
-	HF_HUB_OFFLINE=1 $(BIN)/mt report $(OUT) -o $(OUT)/report.html --glossary seeds/glossary.tsv
+	HF_HUB_OFFLINE=1 $(BIN)/mt brief seeds -o $(OUT) -m models/demo/tiny-marian-uk-en \
+		--sum-model models/demo/tiny-bart-en --glossary seeds/glossary.tsv --ref seeds/references
+	HF_HUB_OFFLINE=1 $(BIN)/mt report $(OUT) -O $(OUT)/report.html --glossary seeds/glossary.tsv
 
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py

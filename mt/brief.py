@@ -86,37 +86,13 @@ class _Tracker:
         self.inner.note(message)
 
 
-def _unavailable(options: EngineOptions, task: str) -> str | None:
-    """How to get the model of `options` when it cannot be loaded now, else None.
-
-    Weights are needed, except where CTranslate2 may run (`--engine auto` or
-    `ct2`) and an earlier conversion is cached: then the config and tokenizer
-    files of a cache snapshot are enough. A reachable Hub provides the rest.
-    """
-    from mt.models.resolution import local_files
-    from mt.models.hub import unreachable_message
-
-    spec = resolve(options.model, task=task, revision=options.revision)
-    message = unreachable_message(spec) if local_files(spec, need_weights=True) is None else None
-    if message is None:
-        return None
-    if options.engine != "hf" and local_files(spec) is not None:
-        from mt.engines.convert import cached_conversion
-
-        if cached_conversion(spec, options.device) is not None:
-            return None
-    return message
-
-
-def _preflight(mt_options: TranslateOptions | None, sum_options: SummarizeOptions | None) -> None:
-    """Fail before translating when a model `mt brief` needs cannot be loaded: every missing
-    model is named at once (None: that model is already loaded)."""
-    from mt.models.presets import ModelMissing
+def _preflight(mt_options: TranslateOptions | None, sum_options: SummarizeOptions | None, notify=None) -> None:
+    """Before translating: every model `mt brief` needs is here or downloaded now, or every problem is
+    reported at once with its fix (None: that model is already loaded). See `mt.models.hub.preflight`."""
+    from mt.models.hub import preflight
 
     wanted = [(o.engine, task) for o, task in ((mt_options, "translate"), (sum_options, "summarize")) if o]
-    messages = [m for m in (_unavailable(engine, task) for engine, task in wanted) if m]
-    if messages:
-        raise ModelMissing("\n\n".join(messages))
+    preflight(wanted, notify=notify)
 
 
 def brief_corpus(paths: Iterable[str | Path], out: str | Path, mt_options: TranslateOptions | None = None,
@@ -136,7 +112,7 @@ def brief_corpus(paths: Iterable[str | Path], out: str | Path, mt_options: Trans
     out = Path(out)
     progress = progress or Progress(quiet=True)
     started = time.perf_counter()
-    _preflight(None if translator else mt_options, None if summarizer else sum_options)
+    _preflight(None if translator else mt_options, None if summarizer else sum_options, notify)
     tracker = _Tracker(progress)
     with RunLock(out, wait=wait):  # held across all stages; translate_corpus re-enters it
         translated = translate_corpus(paths, out, mt_options, corpus=corpus, force=force, wait=wait,

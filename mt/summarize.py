@@ -29,6 +29,7 @@ from mt.inputs.document import Failed
 from mt.glossary import glossary_or_files
 from mt.outputs.manifest import Manifest, RunLock, options_key
 from mt.models.resolution import resolve
+from mt.models.hub import model_version, preflight
 from mt.translate import RunSummary
 from mt.outputs.progress import Progress
 from mt.summarizer import ALGORITHM, SummarizeOptions, Summarizer
@@ -64,7 +65,7 @@ class StageSummary(RunSummary):
 
 def summarize_key(options: SummarizeOptions, spec, glossary) -> str:
     engine = options.engine
-    return options_key(stage=SUMMARIZE, model=spec.label, revision=spec.revision, engine=engine.engine,
+    return options_key(stage=SUMMARIZE, model=spec.label, revision=model_version(spec), engine=engine.engine,
                        beams=engine.beams, budget=engine.max_input_tokens, max_words=options.max_words,
                        min_words=options.min_words, tokens_per_word=options.tokens_per_word,
                        guard=options.repetition_guard, rounds=options.max_rounds,
@@ -112,6 +113,8 @@ class SummarizeStage:
         error, extra = None, {"input": doc.input}
         try:
             result = summarizer.summarize(doc.paragraphs)
+            if not result.text.strip() and "".join(doc.paragraphs).strip():  # never recorded as `ok`
+                raise OutputError("empty summary: the model produced no text for a document with English text")
             label = f"{SUMMARY_DEMO_LABEL}\n" if self.spec.is_demo else ""
             atomic_write_text(target, f"{label}{result.text}\n")
         except OutputError as exc:
@@ -173,6 +176,8 @@ def summarize_corpus(paths: Iterable[str | Path], out: str | Path, options: Summ
     progress = progress or Progress(quiet=True, desc=SUMMARIZE)
     started = time.perf_counter()
     run = StageSummary(out=str(out), stage=SUMMARIZE)
+    if summarizer is None:  # the model is here (or downloaded now) before any work, so its commit is known
+        preflight([(options.engine, "summarize")], notify=notify)
     with RunLock(out, wait=wait):
         sweep_temporaries(out)
         stage = SummarizeStage(out, options, Manifest(out), run, progress, summarizer, notify)

@@ -20,11 +20,13 @@ from mt.inputs.document import CorpusOptions, Document, Failed
 from mt.inputs.corpus import load_corpus
 from mt.outputs.manifest import Manifest, RunLock, options_key
 from mt.models.resolution import resolve
+from mt.models.hub import model_version, preflight
 from mt.outputs.progress import Progress
 from mt.translator import DocResult, TranslateOptions, Translator
 from mt.outputs.files import OutputError, sweep_temporaries
-from mt.glossary.stats import TermTotals, term_stats
+from mt.glossary.stats import TermTotals, term_stats, translation_terms
 from mt.outputs import translations as outputs
+from mt.inputs.language import skip_reason
 
 STAGE = "translate"
 
@@ -45,16 +47,21 @@ class RunSummary:
     demo: bool = False
     terms: dict = field(default_factory=dict)
     auto_glossary: list = field(default_factory=list)
+    cache_hits: int = 0  # pieces whose engine output came from the translation memory
+    not_translated: list[dict] = field(default_factory=list)  # documents in a language not asked for (--languages)
 
     @property
     def exit_code(self) -> int:
         return 1 if self.failed else 0
 
     def as_dict(self) -> dict:
-        return {"out": self.out, "stage": self.stage, "documents": self.ok + self.skipped + len(self.failed),
-                "ok": self.ok, "skipped": self.skipped, "failed": self.failed, "sentences": self.sentences,
+        return {"out": self.out, "stage": self.stage,
+                "documents": self.ok + self.skipped + len(self.failed) + len(self.not_translated),
+                "ok": self.ok, "skipped": self.skipped, "failed": self.failed,
+                "not_translated": self.not_translated, "sentences": self.sentences,
                 "seconds": round(self.seconds, 2), "model": self.model, "engine": self.engine, "demo": self.demo,
-                "glossary": self.terms, "manifest": str(Path(self.out) / "manifest.jsonl")}
+                "glossary": self.terms, "cache_hits": self.cache_hits,
+                "manifest": str(Path(self.out) / "manifest.jsonl")}
 
 
 def translate_corpus(paths: Iterable[str | Path], out: str | Path, options: TranslateOptions | None = None, *,
@@ -70,8 +77,10 @@ def translate_corpus(paths: Iterable[str | Path], out: str | Path, options: Tran
     progress = progress or Progress(quiet=True)
     started = time.perf_counter()
     spec = translator.engine.spec if translator else resolve(options.engine.model, revision=options.engine.revision)
+    if translator is None:  # the model is here (or downloaded now) before any work, so its commit is known
+        preflight([(options.engine, "translate")], notify=notify)
     glossary, clusters = _glossary(options, paths, corpus, translator)
-    key = options_key(stage=STAGE, model=spec.label, revision=spec.revision, engine=options.engine.engine,
+    key = options_key(stage=STAGE, model=spec.label, revision=model_version(spec), engine=options.engine.engine,
                       beams=options.engine.beams, budget=options.engine.max_input_tokens, clean=corpus.clean,
                       glossary=glossary.fingerprint() if glossary else None, strict=options.strict_glossary,
                       repair=options.repair, guard=options.repetition_guard, version=__version__.split(".")[0])
@@ -97,6 +106,10 @@ def translate_corpus(paths: Iterable[str | Path], out: str | Path, options: Tran
             if isinstance(item, Failed):
                 _record_failure(run, item, spec.label)
                 continue
+            reason = skip_reason(item.language, options.languages)
+            if reason:
+                _record_language_skip(run, item, reason)
+                continue
             target = outputs.primary_output(out, item)
             if not force and manifest.done(item.id, STAGE, item.hash, key, target):
                 summary.skipped += 1  # a table row may have moved: its record follows
@@ -120,6 +133,24 @@ def translate_corpus(paths: Iterable[str | Path], out: str | Path, options: Tran
     summary.terms = terms.as_dict()
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def translate_text(text: str | Document, options: TranslateOptions | None = None, *,
+                   translator: Translator | None = None) -> DocResult:
+    """Translate one text in memory (no OUT, no manifest): what ``mt translate -`` prints.
+
+    ``text`` is Ukrainian text (paragraphs one per line) or a parsed `Document`;
+    the result's ``paragraphs`` are the English, with the glossary applied.
+    """
+    from mt.errors import MtError
+    from mt.inputs.parse import parse_text
+
+    doc = parse_text(text, id="text", headline=False) if isinstance(text, str) else text
+    translator = translator or Translator(options or TranslateOptions())
+    result = translator.translate_documents([doc])[0]
+    if result.error:
+        raise MtError(result.error)
+    return result
 
 
 def _glossary(options: TranslateOptions, paths, corpus: CorpusOptions, translator: Translator | None):
@@ -206,11 +237,14 @@ def _finish(run: _Run, result: DocResult, translator: Translator) -> None:
     out, options, clusters, manifest, summary, progress = (run.out, run.options, run.clusters, run.manifest,
                                                             run.summary, run.progress)
     doc = result.doc
-    stats = term_stats(result)
+    figures = translation_terms(run.glossary, result) if run.glossary is not None and not result.error else None
+    stats = term_stats(result, figures)
     error = result.error
     if not error and options.strict_glossary and stats["missed"]:
         missed = ", ".join(f"{m['text']}→{m['target']}" for m in stats["missed"])
         error = f"glossary terms missed (--strict-glossary): {missed}"
+    if not error and not "".join(result.paragraphs).strip() and "".join(doc.paragraphs).strip():
+        error = "empty translation: the model produced no English for a document with text"  # never `ok`
     output = None
     if not error:
         try:
@@ -222,8 +256,10 @@ def _finish(run: _Run, result: DocResult, translator: Translator) -> None:
         "status": "error" if error else "ok", "error": error, "model": translator.engine.spec.label,
         "engine": translator.engine.name, "demo": translator.engine.spec.is_demo, "sentences": result.sentences,
         "pieces": result.pieces, "split_sentences": result.split_sentences, "retries": result.retries,
-        "degenerate": result.degenerate, "seconds": round(result.seconds, 3), "glossary": stats,
+        "degenerate": result.degenerate, "cache_hits": result.cache_hits, "seconds": round(result.seconds, 3),
+        "glossary": stats,
         "dropped": doc.dropped_counts, "paragraphs": len(doc.paragraphs), "date": doc.date,
+        "date_source": doc.date_source, "language": doc.language, "page": outputs.doc_page(doc),
         "title_derived": doc.title_derived, "encoding": doc.encoding, "hash": doc.hash, "key": run.key,
         "container": doc.container, "row": doc.row,
     }
@@ -236,12 +272,23 @@ def _finish(run: _Run, result: DocResult, translator: Translator) -> None:
         return
     summary.ok += 1
     summary.sentences += result.sentences
-    run.terms.add(result)
+    summary.cache_hits += result.cache_hits
+    run.terms.add(result, figures)
     progress.done(doc.id, "ok", sentences=result.sentences)
 
 
 def _relative(path: Path | None, out: Path) -> str | None:
     return str(path.relative_to(out.resolve())) if path else None
+
+
+def _record_language_skip(run: _Run, doc: Document, reason: str) -> None:
+    """A document in a language the run does not translate: status 'skipped: language ru', no output."""
+    status = f"skipped: {reason}"
+    run.manifest.append({"id": doc.id, "stage": STAGE, "source": doc.source, "output": None, "status": status,
+                         "error": None, "language": doc.language, "date": doc.date, "date_source": doc.date_source,
+                         "page": outputs.doc_page(doc), "hash": doc.hash, "container": doc.container, "row": doc.row})
+    run.summary.not_translated.append({"id": doc.id, "source": doc.source, "status": status})
+    run.progress.done(doc.id, status)
 
 
 def _record_failure(run: _Run, item: Failed, model: str) -> None:

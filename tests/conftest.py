@@ -13,6 +13,9 @@ from fake_hub import fake_hub, hub_files  # noqa: F401  (the local stand-in Hub,
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# the translation memory (issue 18) would serve repeated sentences across tests and hide engine calls from
+# spies; tests/test_engines_tm.py turns it on where it is under test
+os.environ.setdefault("MT_CACHE", "off")
 # converted CTranslate2 models and pulled models go to a scratch store, not the checkout's models/
 os.environ.setdefault("MT_MODELS_DIR", tempfile.mkdtemp(prefix="mt-test-models-"))
 

@@ -14,7 +14,7 @@ def run(*args, env=None):
 
 
 def models(tiny_models):
-    return ["--mt-model", tiny_models["marian"], "--sum-model", tiny_models["bart"], "--engine", "hf",
+    return ["-m", tiny_models["marian"], "--sum-model", tiny_models["bart"], "--engine", "hf",
             "--threads", "1"]
 
 
@@ -22,7 +22,7 @@ def test_brief_json_digest_scores_and_rerun(tmp_path, tiny_models):
     seeds = small_seeds(tmp_path / "in", lines=1)
     out = tmp_path / "out"
     args = ["brief", seeds, "-o", out, *models(tiny_models), "-g", GLOSSARY, "--max-words", 20, "--min-words", 5]
-    result = run(*args, "--references", SEEDS / "references", "--json")
+    result = run(*args, "--ref", SEEDS / "references", "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["briefs"] == 5 and data["failed"] == [] and data["demo"] is True
@@ -58,7 +58,7 @@ def test_brief_failed_document_exits_1_after_the_rest(tmp_path, tiny_models, mon
 def test_missing_summarizer_offline_exits_2_before_translating(tmp_path, tiny_models):
     seeds = small_seeds(tmp_path / "in", lines=1)
     env = {"HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf"), "MT_MODELS_DIR": str(tmp_path / "models")}
-    result = run("brief", seeds, "-o", tmp_path / "out", "--mt-model", tiny_models["marian"], "--sum-model",
+    result = run("brief", seeds, "-o", tmp_path / "out", "-m", tiny_models["marian"], "--sum-model",
                  "bart-large-cnn", "--engine", "hf", env=env)
     assert result.exit_code == 2 and "mt models pull bart-large-cnn" in result.stderr
     assert not list((tmp_path / "out").glob("*.en.txt"))  # nothing translated in vain

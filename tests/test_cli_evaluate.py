@@ -54,7 +54,7 @@ def test_json_report(files):
 
 def test_markdown_report_is_written(files, tmp_path):
     out = tmp_path / "reports" / "report.md"
-    result = run("--hyp", files[0], "--ref", files[1], "-o", str(out))
+    result = run("--hyp", files[0], "--ref", files[1], "-O", str(out))
     assert result.exit_code == 0 and f"wrote {out}" in result.stderr
     text = out.read_text(encoding="utf-8")
     assert text.startswith("# Evaluation report") and "| BLEU |" in text and "### Per document" in text

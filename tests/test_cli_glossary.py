@@ -79,7 +79,7 @@ def test_check_missing_input_fails_after_the_rest(tmp_path):
 
 def test_extract_writes_a_loadable_draft(tmp_path):
     out = tmp_path / "draft.tsv"
-    result = invoke("glossary", "extract", SEEDS, "-o", out, "--min-count", "2")
+    result = invoke("glossary", "extract", SEEDS, "-O", out, "--min-count", "2")
     assert result.exit_code == 0, result.output
     assert "candidates" in result.stdout and str(out) in result.stdout
     gl = load_glossary([out])

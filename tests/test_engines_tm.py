@@ -215,3 +215,127 @@ def test_two_processes_write_at_once(tmp_path):
     found = tm.lookup(keys)
     assert len(found) == 800
     assert found[piece_key(ctx, "b 39 9")].text == "b 39 9"
+
+
+# ------------------------------------------------------------ in the Translator and the translate job
+SEEDS = ROOT / "seeds"
+
+
+def _options(model, engine="ct2", **kw):
+    from mt.engines import EngineOptions
+    from mt.translator import TranslateOptions
+
+    return TranslateOptions(engine=EngineOptions(model=str(model), engine=engine), **kw)
+
+
+def _english(out: Path) -> dict[str, str]:
+    """Every translation file under OUT (not the manifest or mt's own state)."""
+    return {str(p.relative_to(out)): p.read_text(encoding="utf-8") for p in sorted(out.rglob("*"))
+            if p.is_file() and ".mt" not in p.parts and p.name != "manifest.jsonl"}
+
+
+def _engine_texts(engine, spy_engine) -> list[str]:
+    seen: list[str] = []
+    spy_engine(engine, lambda texts, settings=None: seen.extend(texts))
+    return seen
+
+
+@pytest.mark.parametrize("engine", ["ct2", "hf"])
+def test_output_identical_with_and_without_the_cache(tiny_marian, tmp_path, monkeypatch, spy_engine, engine):
+    from mt.inputs.corpus import load_corpus
+    from mt.translator import Translator
+
+    monkeypatch.delenv("MT_CACHE", raising=False)
+    docs = [d for d in load_corpus([SEEDS])][:3]
+    glossary = (str(SEEDS / "glossary.tsv"),)
+    plain = Translator(_options(tiny_marian, engine, glossaries=glossary, cache=False))
+    assert plain.memory is None
+    expected = plain.translate_documents(docs)
+    path = tmp_path / "tm.sqlite3"
+    first = Translator(_options(tiny_marian, engine, glossaries=glossary, cache_path=str(path)), engine=plain.engine)
+    filled = first.translate_documents(docs)
+    assert sum(r.cache_hits for r in filled) == 0 and first.memory.stored > 0
+    second = Translator(_options(tiny_marian, engine, glossaries=glossary, cache_path=str(path)), engine=plain.engine)
+    seen = _engine_texts(plain.engine, spy_engine)
+    served = second.translate_documents(docs)
+    assert seen == []  # every piece came from the memory
+    for want, a, b in zip(expected, filled, served):
+        for got in (a, b):
+            assert (got.title, got.paragraphs) == (want.title, want.paragraphs)
+            assert [t.__dict__ for t in got.terms] == [t.__dict__ for t in want.terms]
+            assert (got.retries, got.degenerate) == (want.retries, want.degenerate)
+        assert b.cache_hits == len({p for p in b.doc.paragraphs}) or b.cache_hits > 0
+
+
+def test_other_settings_miss(tiny_marian, tmp_path, monkeypatch, spy_engine):
+    from mt.engines import EngineOptions
+    from mt.translator import TranslateOptions, Translator
+
+    monkeypatch.delenv("MT_CACHE", raising=False)
+    path = str(tmp_path / "tm.sqlite3")
+    greedy = Translator(TranslateOptions(engine=EngineOptions(model=str(tiny_marian), engine="ct2", beams=1),
+                                         cache_path=path))
+    greedy.translate(["Київ зранку.", "Харків увечері."])
+    beams = Translator(TranslateOptions(engine=EngineOptions(model=str(tiny_marian), engine="ct2", beams=2),
+                                        cache_path=path))
+    seen = _engine_texts(beams.engine, spy_engine)
+    beams.translate(["Київ зранку.", "Харків увечері."])
+    assert sorted(seen) == ["Київ зранку.", "Харків увечері."]  # another beam size: another context
+    again = Translator(TranslateOptions(engine=EngineOptions(model=str(tiny_marian), engine="ct2", beams=1),
+                                        cache_path=path), engine=greedy.engine)
+    seen = _engine_texts(greedy.engine, spy_engine)
+    again.translate(["Київ зранку.", "Нове речення."])
+    assert seen == ["Нове речення."]
+
+
+def _edit_glossary(src: Path, dest: Path) -> Path:
+    text = src.read_text(encoding="utf-8")
+    assert "\tSergei Shoigu\t" in text
+    dest.write_text(text.replace("\tSergei Shoigu\t", "\tSergey Shoygu\t"), encoding="utf-8")
+    return dest
+
+
+def test_rerun_after_a_glossary_edit_reapplies_only_the_glossary(tiny_marian, tmp_path, monkeypatch, spy_engine,
+                                                                 seeds_copy):
+    from mt.outputs.manifest import read_manifest
+    from mt.translate import translate_corpus
+    from mt.translator import Translator
+
+    monkeypatch.delenv("MT_CACHE", raising=False)
+    path = str(tmp_path / "tm.sqlite3")
+    before = tmp_path / "before.tsv"
+    before.write_text((SEEDS / "glossary.tsv").read_text(encoding="utf-8"), encoding="utf-8")
+    out = tmp_path / "out"
+    first = translate_corpus([seeds_copy], out, _options(tiny_marian, glossaries=(str(before),), cache_path=path))
+    assert first.ok == 5 and first.cache_hits == 0
+    edited = _edit_glossary(before, tmp_path / "after.tsv")
+    lender = Translator(_options(tiny_marian, cache=False))
+    seen = _engine_texts(lender.engine, spy_engine)
+    rerun = translate_corpus([seeds_copy], out, _options(tiny_marian, glossaries=(str(edited),), cache_path=path),
+                             translator=lender)
+    assert rerun.ok == 5 and rerun.skipped == 0  # the glossary changed: every document is redone...
+    assert seen == []  # ...without the engine
+    records = [r for r in read_manifest(out / "manifest.jsonl")][-5:]
+    assert all(r["cache_hits"] > 0 for r in records) and rerun.cache_hits == sum(r["cache_hits"] for r in records)
+    fresh = tmp_path / "fresh"
+    translate_corpus([seeds_copy], fresh, _options(tiny_marian, glossaries=(str(edited),), cache=False))
+    assert _english(out) == _english(fresh)  # identical to a fresh run under the new glossary
+    assert "Sergey Shoygu" in "".join(_english(out).values())
+
+
+def test_transformers_keys_cover_the_bias(tiny_marian, tmp_path, monkeypatch, spy_engine):
+    """The transformers engine biases decoding towards glossary targets: an edited target misses."""
+    from mt.translator import Translator
+
+    monkeypatch.delenv("MT_CACHE", raising=False)
+    path = str(tmp_path / "tm.sqlite3")
+    before = tmp_path / "before.tsv"
+    before.write_text((SEEDS / "glossary.tsv").read_text(encoding="utf-8"), encoding="utf-8")
+    sentences = ["Сергій Шойгу прибув до Пхеньяна.", "Погода була гарна."]
+    first = Translator(_options(tiny_marian, "hf", glossaries=(str(before),), cache_path=path))
+    first.translate(sentences)
+    edited = _edit_glossary(before, tmp_path / "after.tsv")
+    second = Translator(_options(tiny_marian, "hf", glossaries=(str(edited),), cache_path=path), engine=first.engine)
+    seen = _engine_texts(first.engine, spy_engine)
+    second.translate(sentences)
+    assert seen == ["Сергій Шойгу прибув до Пхеньяна."]  # its bias changed; the other sentence's did not

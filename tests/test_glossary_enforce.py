@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from mt.glossary.enforce import EnforceOptions, EnforceResult, enforce_sentence, find_variants, glossary_targets_for, has_target, normalize_english
-from mt.glossary.stats import TermStats, term_accuracy
+from mt.glossary.stats import TermStats, accuracy
 from mt.glossary.format import Entry
 from mt.glossary.match import Glossary
 from mt.glossary import load_glossary
@@ -165,9 +165,9 @@ def test_term_stats(gl):
     n = len(mentions)
     assert (stats.matched, stats.enforced, stats.repaired, stats.missed) == (3 * n, n, n, n)
     d = stats.as_dict()
-    assert d["term_accuracy"] == round(1 / 3, 4) and len(d["missed_terms"]) == n
-    assert term_accuracy(stats, final=True) == round(2 / 3, 4)
-    assert term_accuracy(TermStats()) is None
+    assert d["model_term_accuracy"] == 33.3333 and len(d["missed_terms"]) == n  # enforced / matched
+    assert accuracy(stats.enforced + stats.repaired, stats.matched) == 66.6667
+    assert TermStats().model_term_accuracy is None and accuracy(0, 0) is None
     json.dumps(d)
     total = TermStats()
     total += stats

@@ -81,8 +81,10 @@ def test_term_stats_and_run_totals():
     totals.add(second)
     figures = totals.as_dict()
     assert (figures["matched"], figures["enforced"], figures["repaired"], figures["missed"]) == (4, 2, 1, 1)
-    assert figures["term_accuracy"] == 0.5
+    assert figures["model_term_accuracy"] == 50.0  # enforced / matched
+    # every source mention's target is in its document's English (the repaired one too)
+    assert (figures["mentions"], figures["found"], figures["term_accuracy"]) == (4, 4, 100.0)
     # b also writes the known wrong spelling "Kim Jong-un": not consistent
-    assert figures["consistency_by_name"] == {"Kim Jong Un": 0.5, "Pyongyang": 1.0}
-    assert figures["consistency"] == 0.75
+    assert figures["consistency_by_name"] == {"Kim Jong Un": 50.0, "Pyongyang": 100.0}
+    assert figures["consistency"] == 75.0
     assert TermTotals(None).as_dict() == {}

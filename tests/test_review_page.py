@@ -83,15 +83,15 @@ def test_brief_and_scores_sections(report_out, tmp_path):
 
 def test_cli_writes_the_page_and_refuses_an_out_without_manifest(report_out, tmp_path):
     target = tmp_path / "r" / "report.html"
-    result = run("report", report_out, "-o", target, "--glossary", GLOSSARY)
+    result = run("report", report_out, "-O", target, "--glossary", GLOSSARY)
     assert result.exit_code == 0, result.output
     assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     empty = tmp_path / "empty"
     empty.mkdir()
-    result = run("report", empty, "-o", tmp_path / "x.html")
+    result = run("report", empty, "-O", tmp_path / "x.html")
     assert result.exit_code == 2 and "no manifest.jsonl" in result.output and not (tmp_path / "x.html").exists()
     (tmp_path / "bad.json").write_text("[1, 2", encoding="utf-8")
-    result = run("report", report_out, "-o", tmp_path / "x.html", "--scores", tmp_path / "bad.json")
+    result = run("report", report_out, "-O", tmp_path / "x.html", "--scores", tmp_path / "bad.json")
     assert result.exit_code == 2 and "not a JSON evaluation report" in result.output
 
 

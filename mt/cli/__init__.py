@@ -25,10 +25,33 @@ class _Main(click.Group):
             os._exit(INTERRUPTED)
 
 
+    def list_commands(self, ctx):
+        """Commands in the order people use them, not alphabetically."""
+        names = super().list_commands(ctx)
+        return [n for n in WORKFLOW if n in names] + [n for n in names if n not in WORKFLOW]
+
+
+WORKFLOW = ("translate", "summarize", "brief", "glossary", "evaluate", "report", "models", "cache")
+
+
 @click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="mt")
-def main() -> None:
-    """Ukrainian news into English: translations, briefs and scores."""
+@click.option("--debug", is_flag=True, help="Show the traceback of an unexpected error (or set MT_DEBUG=1).")
+def main(debug: bool) -> None:
+    """Ukrainian news into English: translations, briefs and scores, with names kept straight.
+
+    \b
+    Examples:
+      mt brief articles/ -o out -g names.tsv       translate, summarize, brief
+      mt translate articles/ -o out -g names.tsv   translations only
+      mt glossary extract articles/ -O draft.tsv   a draft glossary to review
+      mt evaluate --hyp out/ --ref refs/           scores against references
+      mt report out/                               an HTML review page
+      mt models list                               presets and what is cached
+
+    Exit codes: 0 ok, 1 some documents failed (the rest are done), 2 usage,
+    input, model or glossary error, 3 OUT is locked, 130 interrupted.
+    """
 
 
 def _register() -> None:

@@ -5,41 +5,49 @@ from pathlib import Path
 
 import click
 
-from mt.cli.common import (EXIT_USAGE, corpus_options, engine_options, fail, friendly_errors,
-                           make_engine_options, paths_and_out, run_options)
+from mt.cli.common import (EXIT_USAGE, MtCommand, check_inputs, corpus_options, engine_options, fail, friendly_errors,
+                           glossary_option, languages_option, make_engine_options, model_option, paths_and_out,
+                           run_options)
 from mt.cli.summarize import length_options, report_stages, summarize_options
 
 
-@click.command("brief")
+@click.command("brief", cls=MtCommand)
 @paths_and_out("Output folder: translations, summaries, <rel>.brief.md/.json and briefs.md.")
-@click.option("--mt-model", default=None, help="Translation model (default: opus-mt-uk-en).")
-@click.option("--sum-model", default=None, help="Summarizer (default: distilbart-cnn).")
+@model_option("translate")
+@model_option("summarize", "--sum-model")
 @length_options
 @engine_options
-@click.option("-g", "--glossary", "glossaries", multiple=True, type=click.Path(exists=True, dir_okay=False),
-              help="Glossary TSV/CSV for translation and summaries; repeatable, later files win.")
-@click.option("--references", type=click.Path(exists=True, file_okay=False, path_type=Path),
+@glossary_option("Glossary TSV/CSV for translation and summaries; repeatable, later files win.")
+@click.option("--ref", "references", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Folder of reference summaries (<stem>.summary.en.txt): score the summaries and append "
                    "the scores to briefs.md.")
 @corpus_options
+@languages_option
 @run_options
 @friendly_errors
-def brief(paths, out, mt_model, sum_model, max_words, min_words, engine_args, glossaries, references, no_clean,
-          text_column, force, wait, quiet, as_json):
+def brief(paths, out, model, sum_model, max_words, min_words, engine_args, glossaries, references, no_clean,
+          text_column, languages, force, wait, quiet, as_json):
     """Translate, summarize and brief Ukrainian articles; write OUT/briefs.md.
 
     Each stage resumes on its own: a rerun skips the work whose inputs and
     options are unchanged. Engine options apply to both models; --max-input-tokens
     only to translation (summaries use the summarizer's whole input window).
+
+    \b
+    Examples:
+      mt brief articles/ -o out -g names.tsv
+      mt brief articles/ -o out --ref references/ --json
+      MT_MODEL=opus-mt-zle-en-big mt brief articles/ -o out
     """
+    check_inputs(paths, out)
     from mt.inputs.document import CorpusOptions
     from mt.outputs.progress import Progress
     from mt.brief import brief_corpus
     from mt.translator import TranslateOptions
 
     mt_options = TranslateOptions(
-        engine=make_engine_options(mt_model, "translate", engine_args),
-        glossaries=tuple(str(g) for g in glossaries))
+        engine=make_engine_options(model, "translate", engine_args),
+        glossaries=tuple(str(g) for g in glossaries), languages=languages)
     # --max-input-tokens is translation's: summaries use the summarizer's whole input window
     sum_options = summarize_options(sum_model, max_words, min_words, glossaries, engine_args, max_input_tokens=None)
     progress = Progress(quiet=quiet or as_json)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -10,8 +11,9 @@ import click
 
 from mt.engines import EngineOptions
 
-# exit codes: 0 all good, 1 some documents failed, 2 usage/model/glossary/output error, 3 OUT is locked
-EXIT_FAILED_DOCS, EXIT_USAGE, EXIT_LOCKED = 1, 2, 3
+from mt.errors import EXIT_FAILED_DOCS, EXIT_LOCKED, EXIT_USAGE, MtError  # noqa: F401 - re-exported
+
+DEBUG_ENV = "MT_DEBUG"
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> None:
@@ -19,31 +21,95 @@ def fail(message: str, code: int = EXIT_USAGE) -> None:
     sys.exit(code)
 
 
+def debugging() -> bool:
+    """`mt --debug ...` (or MT_DEBUG=1): show tracebacks of unexpected errors."""
+    ctx = click.get_current_context(silent=True)
+    root = ctx.find_root() if ctx else None
+    return bool(root and root.params.get("debug")) or os.environ.get(DEBUG_ENV, "") not in {"", "0"}
+
+
 def friendly_errors(func):
-    """Turn the library's expected errors into a message and an exit code, never a traceback."""
+    """Expected errors (`MtError`) become one line and their exit code; anything else one line and a hint."""
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        from mt.inputs.document import CorpusError
-        from mt.outputs.manifest import LockedError
-        from mt.models.presets import ModelError
-        from mt.outputs.files import OutputError
-
-        errors: list[type[Exception]] = [ModelError, OutputError, CorpusError]
-        try:
-            from mt.glossary.format import GlossaryError
-
-            errors.append(GlossaryError)
-        except ImportError:
-            pass
         try:
             return func(*args, **kwargs)
-        except LockedError as exc:
-            fail(str(exc), EXIT_LOCKED)
-        except tuple(errors) as exc:
-            fail(str(exc), EXIT_USAGE)
+        except MtError as exc:
+            fail(str(exc), exc.exit_code)
+        except (click.exceptions.Exit, click.ClickException, KeyboardInterrupt, SystemExit):
+            raise
+        except Exception as exc:  # noqa: BLE001 - a bug: one line, the traceback on request
+            if debugging():
+                raise
+            fail(f"unexpected {type(exc).__name__}: {exc}\nrun again with `mt --debug ...` for the traceback",
+                 EXIT_FAILED_DOCS)
 
     return wrapper
+
+
+# ---------------------------------------------------------------- help: option groups, one vocabulary
+
+SECTIONS = {  # option name -> help section; anything else goes under "Output and run"
+    "Input": ("no_clean", "text_column", "languages", "hyps", "ref", "src", "hyp_column", "ref_column", "src_column",
+              "id_column", "lang", "min_count", "scores"),
+    "Model and engine": ("model", "sum_model", "engine", "device", "beams", "batch_size", "batch_tokens", "threads",
+                         "max_input_tokens", "revision", "allow_pickle", "max_words", "min_words", "max_memory",
+                         "no_cache", "cache_size", "comet_model", "ray", "ray_workers", "ray_gpus_per_worker"),
+    "Glossary": ("glossaries", "strict_glossary", "auto_glossary"),
+}
+SECTION_ORDER = ("Input", "Model and engine", "Glossary", "Output and run")
+
+
+class MtCommand(click.Command):
+    """A command whose --help groups its options: input, model and engine, glossary, output."""
+
+    def format_options(self, ctx, formatter) -> None:
+        groups: dict[str, list] = {}
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record is None:
+                continue
+            section = next((s for s, names in SECTIONS.items() if param.name in names), "Output and run")
+            groups.setdefault(section, []).append(record)
+        for section in SECTION_ORDER:
+            if section in groups:
+                with formatter.section(section):
+                    formatter.write_dl(groups[section])
+
+
+def model_option(task: str, *names: str, envvar: str | None = None):
+    """-m/--model: a preset, Hub id or local folder (and its environment variable)."""
+    default = "opus-mt-uk-en" if task == "translate" else "distilbart-cnn"
+    what = "Translation model" if task == "translate" else "Summarizer"
+    env = envvar or ("MT_MODEL" if task == "translate" else "MT_SUM_MODEL")
+    return click.option(*(names or ("-m", "--model")), default=None, envvar=env, show_envvar=True,
+                        help=f"{what}: preset, Hub id or local folder (default: {default}).")
+
+
+def glossary_option(help: str = "Glossary TSV/CSV; repeatable, later files win."):
+    """-g/--glossary, the same everywhere: an existing file, repeatable."""
+    return click.option("-g", "--glossary", "glossaries", multiple=True,
+                        type=click.Path(exists=True, dir_okay=False, path_type=Path), help=help)
+
+
+def output_file_option(help: str, required: bool = False, default=None):
+    """-O/--output-file: the one file a command writes (folders are always -o/--out)."""
+    return click.option("-O", "--output-file", "output_file", required=required, default=default,
+                        type=click.Path(dir_okay=False, path_type=Path), help=help)
+
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print a machine-readable result on stdout.")
+quiet_option = click.option("-q", "--quiet", is_flag=True, help="No progress or summary lines on stderr.")
+
+
+def check_inputs(paths, out: Path | None = None, stdin_ok: bool = False) -> None:
+    """Usage errors before anything is created: a missing input, or an OUT that is a file (exit 2)."""
+    missing = [str(p) for p in paths if not (stdin_ok and str(p) == "-") and not Path(p).exists()]
+    if missing:
+        raise click.UsageError(f"no such file or folder: {', '.join(missing)}")
+    if out is not None and Path(out).exists() and not Path(out).is_dir():
+        raise click.UsageError(f"-o/--out {out} is a file; give a folder (it is created when missing)")
 
 
 # the engine options' parameter names; `engine_options` gathers them into one `engine_args` dict
@@ -59,7 +125,8 @@ def engine_options(func):
     options = [
         click.option("--engine", type=click.Choice(["auto", "hf", "ct2"]), default="auto", show_default=True,
                      help="auto: CTranslate2 when installed and the model converts, else transformers."),
-        click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True),
+        click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True,
+                     help="auto: CUDA when a GPU is visible, else the CPU; cuda fails at once without one."),
         click.option("--beams", type=click.IntRange(1, 16), default=None,
                      help="Beam size (default: the model's generation config)."),
         click.option("--batch-size", type=click.IntRange(1, 1024), default=32, show_default=True,
@@ -68,7 +135,8 @@ def engine_options(func):
                      help="Most padded source tokens per batch."),
         click.option("--threads", type=click.IntRange(1, 256), default=None, help="CPU threads (default: all cores)."),
         click.option("--max-input-tokens", type=click.IntRange(8, 4096), default=None,
-                     help="Token budget per sentence; longer ones are split at clause boundaries."),
+                     help="Token budget per model input: longer sentences (translate) or texts (summarize) are "
+                          "split at clause or sentence boundaries, never truncated."),
         click.option("--revision", default=None, help="Hub revision (branch, tag or commit) to load."),
         click.option("--allow-pickle", is_flag=True, help="Allow pickle (.bin) checkpoints. Only for trusted files."),
     ]
@@ -81,11 +149,11 @@ def engine_options(func):
     return _stack(options)(wrapper)
 
 
-def paths_and_out(out_help: str):
-    """PATHS... and the required -o/--out folder: the head of every command that writes into OUT."""
+def paths_and_out(out_help: str, out_required: bool = True):
+    """PATHS... and the -o/--out folder: the head of every command that writes into OUT."""
     return _stack([
         click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path)),
-        click.option("-o", "--out", required=True, type=click.Path(path_type=Path, file_okay=False), help=out_help),
+        click.option("-o", "--out", required=out_required, type=click.Path(path_type=Path), help=out_help),
     ])
 
 
@@ -102,8 +170,8 @@ def _stack(options):
 run_options = _stack([
     click.option("--force", is_flag=True, help="Redo documents already done."),
     click.option("--wait", type=float, default=0.0, help="Seconds to wait for another run on OUT (default: refuse)."),
-    click.option("-q", "--quiet", is_flag=True, help="No progress output."),
-    click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary on stdout."),
+    quiet_option,
+    json_option,
 ])
 
 # --no-clean / --text-column: commands that read Ukrainian articles
@@ -111,6 +179,22 @@ corpus_options = _stack([
     click.option("--no-clean", is_flag=True, help="Keep boilerplate (ads, 'Читайте також', related news, URLs, credits)."),
     click.option("--text-column", default="text", show_default=True, help="Text column of JSONL/CSV/Parquet/dataset."),
 ])
+
+
+def _languages(ctx, param, value):
+    from mt.inputs.language import LanguageOptionError, parse_languages
+
+    try:
+        return parse_languages(value)
+    except LanguageOptionError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+# --languages: translate and brief (mt.inputs.language identifies each document's language)
+languages_option = click.option(
+    "--languages", default="uk", show_default=True, metavar="CODES|any", callback=_languages,
+    help="Translate documents identified as these languages (comma-separated codes, e.g. uk,ru); others "
+         "get the status 'skipped: language xx'. 'any' translates every document.")
 
 
 def make_engine_options(model, task: str, engine_args: dict, **override) -> EngineOptions:
@@ -125,9 +209,13 @@ def make_engine_options(model, task: str, engine_args: dict, **override) -> Engi
 def echo_terms(terms: dict) -> None:
     """The translate stage's glossary figures, one line on stderr."""
     if terms.get("matched"):
-        click.echo(f"glossary: {terms['matched']} mentions, {terms['enforced']} enforced, "
+        click.echo(f"glossary: {terms['matched']} mentions, {terms['enforced']} written by the model, "
                    f"{terms['repaired']} repaired, {terms['missed']} missed; term accuracy "
-                   f"{terms['term_accuracy']:.1%}, consistency {terms['consistency']:.1%}", err=True)
+                   f"{_pct(terms.get('term_accuracy'))}, consistency {_pct(terms.get('consistency'))}", err=True)
+
+
+def _pct(value) -> str:
+    return "n/a" if value is None else f"{value:.1f}%"
 
 
 def report_run(summary, as_json: bool, quiet: bool, verb: str) -> None:
@@ -140,6 +228,10 @@ def report_run(summary, as_json: bool, quiet: bool, verb: str) -> None:
                    f"(already done), {len(data['failed'])} failed, {data['sentences']} sentences, "
                    f"{data['seconds']} s -> {data['out']}", err=True)
         echo_terms(data.get("glossary") or {})
+        if data.get("not_translated"):
+            click.echo(f"{len(data['not_translated'])} document(s) not translated (--languages): "
+                       + ", ".join(f"{d['id']} ({d['status']})" for d in data["not_translated"][:10])
+                       + (" ..." if len(data["not_translated"]) > 10 else ""), err=True)
         if data.get("demo"):
             click.echo("NOTE: the model is an untrained demo model; its output is noise, labelled as such.",
                        err=True)

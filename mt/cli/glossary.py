@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from mt.cli.common import friendly_errors
+from mt.cli.common import MtCommand, friendly_errors, glossary_option, json_option, output_file_option, quiet_option
 
 
 def _text_files(paths) -> tuple[list[tuple[Path, str]], list[tuple[str, str]]]:
@@ -41,17 +41,24 @@ def glossary() -> None:
     """Draft glossaries from a corpus and check which names a glossary matches."""
 
 
-@glossary.command("extract")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Draft glossary TSV to write.")
+@glossary.command("extract", cls=MtCommand)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@output_file_option("Draft glossary TSV to write.", required=True)
 @click.option("--min-count", type=click.IntRange(1), default=1, show_default=True,
               help="Keep names seen at least this many times.")
-def extract(paths, output, min_count) -> None:
+@json_option
+@quiet_option
+@friendly_errors
+def extract(paths, output_file, min_count, as_json, quiet) -> None:
     """Write a draft glossary of the names in PATH... (files or folders).
 
     Spelling variants of one name share a row; rows whose proposed English
     form needs a person's eye (Russian, Korean, foreign names) say `check`.
+
+    \b
+    Examples:
+      mt glossary extract articles/ -O draft.tsv --min-count 2
+      mt glossary check articles/ -g draft.tsv
     """
     from mt.inputs.document import Document
     from mt.inputs.corpus import load_corpus
@@ -64,27 +71,39 @@ def extract(paths, output, min_count) -> None:
         else:
             failed.append((doc.source, doc.error))
     candidates = extract_candidates(docs, min_count=min_count)
-    write_draft(candidates, output)
+    write_draft(candidates, output_file)
     to_check = sum(c.status == "check" for c in candidates)
-    click.echo(f"{len(candidates)} candidates ({to_check} to check) from {len(docs)} documents -> {output}")
-    for c in candidates[:15]:
-        click.echo(f"  {c.count:>4}  {c.source}  ->  {c.target}  [{c.type}, {c.status}]")
-    if len(candidates) > 15:
-        click.echo(f"  ... {len(candidates) - 15} more in {output}")
+    if as_json:
+        click.echo(json.dumps({"output": str(output_file), "documents": len(docs), "candidates": len(candidates),
+                               "to_check": to_check, "failed": [{"source": s, "error": e} for s, e in failed]},
+                              ensure_ascii=False, indent=2))
+    elif not quiet:
+        click.echo(f"{len(candidates)} candidates ({to_check} to check) from {len(docs)} documents -> {output_file}")
+        for c in candidates[:15]:
+            click.echo(f"  {c.count:>4}  {c.source}  ->  {c.target}  [{c.type}, {c.status}]")
+        if len(candidates) > 15:
+            click.echo(f"  ... {len(candidates) - 15} more in {output_file}")
     _report_failures(failed)
 
 
-@glossary.command("check")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-g", "--glossary", "glossaries", multiple=True, required=True,
-              help="Glossary TSV/CSV (repeatable; later files override earlier ones).")
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON array of mentions.")
+@glossary.command("check", cls=MtCommand)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@glossary_option()
+@json_option
+@quiet_option
 @friendly_errors
-def check(paths, glossaries, as_json) -> None:
+def check(paths, glossaries, as_json, quiet) -> None:
     """List every glossary mention in the text files under PATH...
 
     Offsets are character offsets into the decoded file text.
+
+    \b
+    Examples:
+      mt glossary check articles/ -g names.tsv
+      mt glossary check article.txt -g names.tsv --json
     """
+    if not glossaries:
+        raise click.UsageError("give the glossary to check with -g/--glossary")
     from mt.glossary import load_glossary
 
     gloss = load_glossary([Path(g) for g in glossaries])
@@ -99,7 +118,7 @@ def check(paths, glossaries, as_json) -> None:
     if as_json:
         click.echo(json.dumps([{k: v for k, v in r.items() if k != "_pos"} for r in rows],
                               ensure_ascii=False, indent=1))
-    else:
+    elif not quiet:
         _print_table(rows, gloss, len(files))
     _report_failures(failed)
 

@@ -6,8 +6,8 @@ import sys
 
 import click
 
-from mt.cli.common import (EXIT_FAILED_DOCS, echo_terms, engine_options, friendly_errors, make_engine_options,
-                           paths_and_out, run_options)
+from mt.cli.common import (EXIT_FAILED_DOCS, MtCommand, check_inputs, echo_terms, engine_options, friendly_errors,
+                           glossary_option, make_engine_options, model_option, paths_and_out, run_options)
 
 
 def length_options(func):
@@ -43,6 +43,8 @@ def report_stages(data: dict, stages: list[dict], failed: list[dict], as_json: b
                     f"skipped (already done), {len(stage['failed'])} failed, {stage['seconds']} s")
             if "chunks" in stage:
                 line += f"; {stage['chunks']} chunks in {stage['rounds']} rounds, {stage['words']} words"
+            if stage.get("not_translated"):
+                line += f"; {len(stage['not_translated'])} not translated (--languages)"
             click.echo(line, err=True)
             terms = stage.get("glossary") or {}
             if stage["stage"] == "translate":
@@ -62,13 +64,12 @@ def report_stages(data: dict, stages: list[dict], failed: list[dict], as_json: b
         sys.exit(EXIT_FAILED_DOCS)
 
 
-@click.command("summarize")
+@click.command("summarize", cls=MtCommand)
 @paths_and_out("Output folder: <rel>.summary.en.txt per input.")
-@click.option("-m", "--model", default=None, help="Summarizer preset, Hub id or folder (default: distilbart-cnn).")
+@model_option("summarize")
 @length_options
 @engine_options
-@click.option("-g", "--glossary", "glossaries", multiple=True, type=click.Path(exists=True, dir_okay=False),
-              help="Glossary: variant spellings in summaries are normalised to its targets (repeatable).")
+@glossary_option("Glossary: variant spellings in summaries are normalised to its targets (repeatable).")
 @run_options
 @friendly_errors
 def summarize(paths, out, model, max_words, min_words, engine_args, glossaries, force, wait, quiet, as_json):
@@ -76,7 +77,13 @@ def summarize(paths, out, model, max_words, min_words, engine_args, glossaries, 
 
     Input longer than the model's limit is summarized in chunks, then the chunk
     summaries are summarized again (map-reduce); nothing is truncated.
+
+    \b
+    Examples:
+      mt summarize out/ -o out          (the .en.txt of `mt translate`)
+      mt summarize notes.txt -o sums --max-words 60 --json
     """
+    check_inputs(paths, out)
     from mt.outputs.progress import Progress
     from mt.summarize import summarize_corpus
 

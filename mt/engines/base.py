@@ -19,8 +19,11 @@ class EngineOptions:
     engine: str = "hf"  # hf | ct2 | auto
     device: str = "auto"  # auto | cpu | cuda
     beams: int | None = None  # None = the model's generation config
-    batch_tokens: int = 2048  # padded source tokens per batch (ctranslate2 on CPU: all workers together)
-    max_batch_size: int = 32
+    # padded source tokens per batch (ctranslate2 on CPU: all workers together) and sentences per batch;
+    # None: CTranslate2 on CPU derives both from max_memory (mt.engines.memory), other engines use 2048 and 32
+    batch_tokens: int | None = None
+    max_batch_size: int | None = None
+    max_memory: str | int | None = None  # --max-memory: "400M", "2G", "auto"; None: MT_MAX_MEMORY, else auto
     threads: int | None = None  # None = all cores
     max_input_tokens: int | None = None  # token budget per piece; None = min(model limit, 256)
     revision: str | None = None
@@ -103,10 +106,15 @@ def target_lang_id(tokenizer, lang: str | None) -> int | None:
     return None if token_id == tokenizer.unk_token_id else token_id
 
 
+DEFAULT_BATCH_TOKENS = 2048  # --batch-tokens when neither it nor a memory budget decides
+DEFAULT_BATCH_SIZE = 32
+
+
 def engine_batches(engine, fallback: EngineOptions, texts: list[str], tokens: dict[str, int]) -> list[list[str]]:
     """`length_batches` under the engine's own batch limits (`fallback` for engines without options)."""
     options = getattr(engine, "options", fallback)
-    return length_batches(texts, tokens.__getitem__, options.batch_tokens, options.max_batch_size)
+    return length_batches(texts, tokens.__getitem__, options.batch_tokens or DEFAULT_BATCH_TOKENS,
+                          options.max_batch_size or DEFAULT_BATCH_SIZE)
 
 
 def length_batches(items: Sequence[T], length: Callable[[T], int], limit: int, max_size: int) -> list[list[T]]:
@@ -171,6 +179,9 @@ def create_engine(options: EngineOptions, notify=None) -> Engine:
     note saying which was used.
     """
     spec = resolve(options.model, task=options.task, revision=options.revision)
+    from mt.engines.memory import budget
+
+    budget(options.max_memory)  # a bad --max-memory / MT_MAX_MEMORY fails here, never as a fallback reason
     choice = options.engine
     if choice in {"ct2", "auto"}:
         try:

@@ -18,11 +18,17 @@ Speed choices (measured with scripts/bench.py on a 2-core AMD EPYC):
   first, so every worker stays busy. Each batch gets its own length limit
   (``length_ratio`` × its longest source + 10), exactly as the transformers
   engine computes it per batch;
-- memory: ``batch_tokens`` bounds the padded source tokens of all workers'
-  batches together (each worker gets ``batch_tokens / inter_threads``), and a
-  CPU batch holds at most ``CPU_MAX_SENTENCES`` sentences: encoder activations
-  and cross-attention caches grow with source tokens, decoder caches and
-  vocabulary-sized buffers with sentences.
+- memory: on CPU each worker's batches are sized from the memory budget
+  (``--max-memory SIZE``/``MT_MAX_MEMORY``, default ``auto``; see
+  `mt.engines.memory`): sentences per batch and padded source tokens per
+  batch follow from the measured memory per sentence in flight at the
+  current beam size, capped where more memory bought no speed.
+  ``--batch-size``/``--batch-tokens`` (all workers together) only lower
+  those bounds; ``MT_CT2_MAX_SENTENCES`` sets the sentences outright.
+- translation memory: `cache_context` names everything besides the source
+  piece that decides the output (the converted model, compute type, device,
+  decoding options), for `mt.engines.tm`; the engine ignores the soft
+  glossary bias (``ignores_prefer``), so its cache keys do not cover it.
 
 Tokenization: for Marian (opus-mt layout: source.spm, target.spm, vocab.json)
 a light SentencePiece tokenizer that reproduces MarianTokenizer without
@@ -44,16 +50,13 @@ from pathlib import Path
 
 import ctranslate2
 
-from mt.engines.base import (EngineOptions, GenerateSettings, Hypothesis, input_budget, length_batches, target_lang_id,
-                             thread_count)
+from mt.engines import memory
+from mt.engines.base import (DEFAULT_BATCH_SIZE, DEFAULT_BATCH_TOKENS, EngineOptions, GenerateSettings, Hypothesis,
+                             input_budget, length_batches, target_lang_id, thread_count)
 from mt.engines.convert import converted_model, source_folder
 from mt.models.presets import ModelSpec
 from mt.models.resolution import local_files
 
-# Sentences per CPU batch. Each sentence holds its decoder caches and vocabulary-sized buffers
-# (~2.5 MB for opus-mt-uk-en's shape at 48 output tokens): with 2 workers, 24 kept the whole
-# process under 400 MB where 32 reached 390-420 MB for ~3% more speed.
-CPU_MAX_SENTENCES = 24  # MT_CT2_MAX_SENTENCES overrides (more speed for more memory)
 MAX_WORKERS = 4  # more cores go to intra-op threads of each worker
 CACHE_SENTENCES = 8192  # encoded sentences kept by MarianSpm (memory must not grow with the corpus)
 
@@ -228,6 +231,7 @@ class CT2Engine:
 
     name = "ct2"
     prefers_large_batches = True  # Translator passes a whole window; the engine batches (see module doc)
+    ignores_prefer = True  # no soft glossary bias: the output does not depend on the glossary
 
     def __init__(self, spec: ModelSpec, options: EngineOptions):
         self.spec = spec
@@ -253,30 +257,62 @@ class CT2Engine:
         self.model_limit = int(limit)
         self.max_input_tokens = input_budget(self.model_limit, options.max_input_tokens)
         self.default_beams = int(self.generation.get("num_beams") or 1)
+        self.config = config
+        # on CPU: batch sizes from the memory budget, with the loaded model counted in the base
+        self.memory_plan = memory.plan(memory.budget(options.max_memory), self.inter_threads, self.beams,
+                                       memory.resident_mb(), config, options.fixed_output_tokens) \
+            if self.device == "cpu" else None
+
+    @property
+    def beams(self) -> int:
+        return self.options.beams or self.default_beams
 
     def describe(self) -> dict:
         return {"engine": "ctranslate2", "model": self.spec.label, "device": self.device,
-                "compute_type": self.compute_type, "beams": self.options.beams or self.default_beams,
+                "compute_type": self.compute_type, "beams": self.beams,
                 "inter_threads": self.inter_threads, "intra_threads": self.intra_threads,
                 "tokenizer": self.tokenizer.kind, "cache": str(self.model_dir),
                 "cpu_isa": os.environ.get("CT2_FORCE_CPU_ISA", "auto") if self.device == "cpu" else None,
+                "batch": dict(zip(("tokens_per_worker", "sentences_per_worker"), self.batch_limits())),
+                "memory": self.memory_plan.describe() if self.memory_plan else None,
                 "version": ctranslate2.__version__}
+
+    def cache_context(self) -> dict:
+        """What, besides the source piece, decides this engine's output (for mt.engines.tm)."""
+        return {"engine": "ctranslate2", "model": self.spec.label,
+                "revision": self.model_dir.name,  # label, weights' revision or folder hash, ct2 version, quantization
+                "compute_type": self.compute_type, "device": self.device, "ctranslate2": ctranslate2.__version__,
+                "tokenizer": self.tokenizer.kind, "target_prefix": self.target_prefix,
+                "min_length": int(self.generation.get("min_length") or 0),
+                "decoding": self._decoding_options(GenerateSettings()), "beams": self.beams}
+
+    def batch_limits(self) -> tuple[int, int]:
+        """(padded source tokens, sentences) per worker batch."""
+        options = self.options
+        if self.memory_plan is not None:
+            tokens, size = self.memory_plan.tokens, self.memory_plan.sentences
+        else:
+            tokens = (options.batch_tokens or DEFAULT_BATCH_TOKENS) // self.inter_threads
+            size = options.max_batch_size or DEFAULT_BATCH_SIZE
+        if options.batch_tokens:  # --batch-tokens counts all workers together
+            tokens = min(tokens, options.batch_tokens // self.inter_threads)
+        if options.max_batch_size:
+            size = min(size, options.max_batch_size)
+        if self.device == "cpu" and os.environ.get("MT_CT2_MAX_SENTENCES"):
+            size = int(os.environ["MT_CT2_MAX_SENTENCES"])
+        return max(64, tokens), max(1, size)
 
     def count_tokens(self, texts: list[str]) -> list[int]:
         return [len(self.tokenizer.encode(t)) for t in texts]
 
     def _batches(self, lengths: list[int]) -> list[list[int]]:
         """Indices sorted by length, cut into batches bounded by padded tokens and by size."""
-        # batch_tokens bounds the padded source tokens in flight across all workers together
-        limit = max(64, self.options.batch_tokens // self.inter_threads)
-        max_size = self.options.max_batch_size
-        if self.device == "cpu":
-            max_size = min(max_size, int(os.environ.get("MT_CT2_MAX_SENTENCES") or CPU_MAX_SENTENCES))
+        limit, max_size = self.batch_limits()
         return length_batches(range(len(lengths)), lengths.__getitem__, limit, max_size)
 
     def _decoding_options(self, settings: GenerateSettings) -> dict:
         gen = self.generation
-        kwargs = {"beam_size": self.options.beams or self.default_beams, "max_input_length": 0,
+        kwargs = {"beam_size": self.beams, "max_input_length": 0,
                   "length_penalty": float(gen.get("length_penalty") or 1.0),
                   "no_repeat_ngram_size": int(gen.get("no_repeat_ngram_size") or 0),
                   "repetition_penalty": float(gen.get("repetition_penalty") or 1.0)}

@@ -15,8 +15,8 @@ buffers per hypothesis; encoder activations per source token), so
     sentences per worker = (budget x SAFETY - base) / (workers x cost per sentence at this beam)
     source tokens per worker = sentences x REFERENCE_SOURCE_TOKENS
 
-and the sentences are capped at BEST_SENTENCES, past which CTranslate2 ran no
-faster. ``base`` is what the process holds before any batch: its resident
+and the sentences are capped at BEST_HYPOTHESES / beams (64 at beam 1, 16 at
+beam 4), past which CTranslate2 ran no faster. ``base`` is what the process holds before any batch: its resident
 memory when the engine is loaded plus PIPELINE_MB (the sentence splitter, the
 Ukrainian morphology dictionary and the glossary, loaded on the first window).
 
@@ -56,7 +56,11 @@ AUTO_SHARE = 0.25  # auto: this share of MemAvailable at start...
 AUTO_FLOOR = 400 * MB  # ...and never less than this
 SAFETY = 0.92  # plan for this share of the budget: fragmentation and measurement spread
 PIPELINE_MB = 40.0  # loaded after the engine: splitter, morphology dictionary, glossary (measured 31 MB)
-BEST_SENTENCES = 64  # sentences per worker past which CTranslate2 ran no faster (bench ceiling, 64 vs 128)
+# hypotheses (sentences x beams) per worker batch past which CTranslate2 ran no faster: at beam 1, 64
+# sentences (bench ceiling: 128 ran slower); at beam 4, 16 sentences per worker took 133 s on the bench
+# corpus where 8 took 149 s and 32 took 177 s (one run each, on a loaded machine)
+BEST_HYPOTHESES = 64
+BEST_SENTENCES = BEST_HYPOTHESES  # at beam 1
 MIN_SENTENCES = 1
 REFERENCE_SOURCE_TOKENS = 96  # the measured batches' longest source (94), rounded up
 MEASURED_OUTPUT_TOKENS = 48  # output length the costs were measured at
@@ -183,6 +187,11 @@ class Plan:
                 "base_mb": round(self.base_mb), "mb_per_sentence": round(self.cost_mb, 2)}
 
 
+def best_sentences(beams: int) -> int:
+    """Sentences per worker batch past which more memory buys no speed at `beams`."""
+    return max(1, BEST_HYPOTHESES // max(1, int(beams)))
+
+
 def plan(chosen: Budget, workers: int, beams: int, base_mb: float, config: dict | None = None,
          output_tokens: int | None = None) -> Plan:
     """Sentences and source tokens per worker batch that keep the process within `chosen`.
@@ -192,7 +201,7 @@ def plan(chosen: Budget, workers: int, beams: int, base_mb: float, config: dict 
     cost = sentence_cost_mb(beams, config, output_tokens)
     room = chosen.mb * SAFETY - (base_mb + PIPELINE_MB)
     sentences = int(math.floor(room / (max(1, workers) * cost))) if room > 0 else 0
-    sentences = max(MIN_SENTENCES, min(BEST_SENTENCES, sentences))
+    sentences = max(MIN_SENTENCES, min(best_sentences(beams), sentences))
     return Plan(chosen, sentences, sentences * REFERENCE_SOURCE_TOKENS, base_mb + PIPELINE_MB, cost, workers)
 
 

@@ -118,6 +118,27 @@ def resolved_revision(spec, folder: Path | None) -> str:
     return "revision:" + (getattr(spec, "revision", None) or "main")
 
 
+def engine_context(engine) -> dict:
+    """What, besides the source piece, decides `engine`'s output: its own `cache_context()`
+    (CTranslate2), else the model's resolved revision, the engine, device and generation config."""
+    if hasattr(engine, "cache_context"):
+        return engine.cache_context()
+    spec = engine.spec
+    try:
+        from mt.models.resolution import local_files
+
+        folder = local_files(spec)
+    except Exception:  # noqa: BLE001 - no local files: the requested revision names the weights
+        folder = None
+    generation = getattr(getattr(engine, "model", None), "generation_config", None)
+    options = getattr(engine, "options", None)
+    return {"engine": getattr(engine, "name", type(engine).__name__), "model": spec.label,
+            "revision": resolved_revision(spec, folder), "device": getattr(engine, "device", None),
+            "beams": (getattr(options, "beams", None) or getattr(engine, "default_beams", None)),
+            "generation": generation.to_dict() if hasattr(generation, "to_dict") else None,
+            "forced_bos": getattr(engine, "forced_bos", None)}
+
+
 def parse_cache_size(text: str | int | None) -> int:
     """--cache-size SIZE ("500M", "2G", plain bytes) in bytes; None: the default (1G)."""
     if text is None or text == "":
@@ -181,6 +202,8 @@ class TranslationMemory:
                     db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
                 elif row[0] != str(SCHEMA_VERSION):
                     raise sqlite3.DatabaseError(f"schema {row[0]}, this mt reads {SCHEMA_VERSION}")
+                if self._create:  # the bound of the last run that wrote, for `mt cache info`
+                    db.execute("INSERT OR REPLACE INTO meta VALUES ('max_bytes', ?)", (str(self.max_bytes),))
                 db.execute("COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")
@@ -331,6 +354,9 @@ class TranslationMemory:
         if db is None:
             return {**data, "error": self.disabled}
         entries = db.execute("SELECT COUNT(*) FROM entries").fetchone()[0]
+        bound = db.execute("SELECT value FROM meta WHERE name = 'max_bytes'").fetchone()
+        if bound:
+            data["max_bytes"] = int(bound[0])
         per_context = dict(db.execute("SELECT context, COUNT(*) FROM entries GROUP BY context").fetchall())
         described = {c: json.loads(d) for c, d in db.execute("SELECT context, description FROM contexts")}
         contexts = [{"context": c, "entries": n, **described.get(c, {})} for c, n in

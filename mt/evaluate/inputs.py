@@ -17,6 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
+from mt.errors import MtError
 
 FOLDER_SUFFIXES = (".summary.en.txt", ".brief.md", ".en.txt", ".uk.txt", ".txt")
 COLUMNS = {
@@ -30,7 +31,7 @@ _SUMMARY = re.compile(r"^##\s+Summary\s*$", re.IGNORECASE | re.MULTILINE)
 _NEXT_H2 = re.compile(r"^##\s", re.MULTILINE)
 
 
-class EvaluateError(ValueError):
+class EvaluateError(MtError, ValueError):
     """Inputs that cannot be scored (unreadable, mismatched, no pairs)."""
 
 
@@ -87,8 +88,10 @@ def _prefer(role: str, summaries: bool) -> tuple[str, ...]:
     """Which file wins when a folder holds several for one stem."""
     if role == "src":
         return (".uk.txt", ".txt", ".en.txt", ".summary.en.txt", ".brief.md")
-    if role == "ref" or summaries:
+    if role == "ref":
         return (".summary.en.txt", ".brief.md", ".en.txt", ".txt", ".uk.txt")
+    if summaries:  # the brief is what a reader gets; its summary file is the same text plus a demo label
+        return (".brief.md", ".summary.en.txt", ".en.txt", ".txt", ".uk.txt")
     return (".en.txt", ".txt", ".summary.en.txt", ".brief.md", ".uk.txt")
 
 
@@ -100,7 +103,10 @@ def load_folder(path: Path, role: str, summaries: bool = False) -> Side:
     (``FOLDER_SUFFIXES``) and hidden files are ignored.
 
     ``summaries`` (set when the reference folder holds ``*.summary.en.txt``)
-    makes a hypothesis folder prefer ``<stem>.brief.md`` over ``<stem>.en.txt``.
+    makes a hypothesis folder prefer ``<stem>.brief.md`` (its ``## Summary``), then
+    ``<stem>.summary.en.txt``, over ``<stem>.en.txt``. The label line of demo output is
+    never scored. A source folder's Ukrainian articles are read as `mt translate` reads
+    them (cleaned title and paragraphs), so term figures match the translate run's.
     """
     order = _prefer(role, summaries)
     chosen: dict[str, tuple[str, Path]] = {}
@@ -115,7 +121,9 @@ def load_folder(path: Path, role: str, summaries: bool = False) -> Side:
     side = Side(path, "folder", [], [], keyed=True)
     for stem in sorted(chosen):
         suffix, file = chosen[stem]
-        text = _read(file)
+        text = _strip_demo_label(_read(file))
+        if role == "src" and suffix in {".txt", ".uk.txt"}:
+            text = _article(text, file)
         if suffix == ".brief.md":
             summary = extract_summary(text)
             if summary is None:
@@ -126,6 +134,29 @@ def load_folder(path: Path, role: str, summaries: bool = False) -> Side:
     if not side.ids:
         raise EvaluateError(f"{path}: no files with a known suffix ({', '.join(FOLDER_SUFFIXES)})")
     return side
+
+
+def _strip_demo_label(text: str) -> str:
+    """Text without the label mt puts on the output of an untrained demo model."""
+    from mt.outputs.layout import DEMO_LABEL, SUMMARY_DEMO_LABEL
+
+    stripped = text.lstrip()
+    for label in (SUMMARY_DEMO_LABEL, DEMO_LABEL):
+        if stripped.startswith(label):
+            return stripped[len(label):].lstrip(" \n")
+    return text
+
+
+def _article(text: str, file: Path) -> str:
+    """A Ukrainian article as `mt translate` reads it: the cleaned title and paragraphs."""
+    from mt.inputs.document import CorpusError
+    from mt.inputs.parse import parse_text
+    from mt.glossary.stats import source_text
+
+    try:
+        return source_text(parse_text(text, fmt="txt", id=file.stem, source=str(file)))
+    except CorpusError:
+        return ""
 
 
 def _read(path: Path) -> str:

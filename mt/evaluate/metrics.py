@@ -177,10 +177,10 @@ class RougeMetric:
 
 
 def contains_term(text: str, target: str) -> bool:
-    """Whether ``target`` occurs in ``text`` exactly (case-sensitive, whole words)."""
-    if not target:
-        return False
-    return re.search(rf"(?<!\w){re.escape(target)}(?!\w)", text) is not None
+    """Whether ``target`` occurs in ``text`` as whole words (case-sensitive; ' and ’ alike)."""
+    from mt.glossary.enforce import has_target
+
+    return bool(target) and has_target(text, target)
 
 
 @dataclass
@@ -191,51 +191,31 @@ class TermScores:
     mentions: int
     found: int
     by_target: dict[str, dict[str, float | int]]
-
-    @property
-    def accuracy(self) -> float | None:
-        """Micro-averaged term accuracy (x100) over all source mentions."""
-        return 100 * self.found / self.mentions if self.mentions else None
-
-    @property
-    def consistency(self) -> float | None:
-        """Mean over targets of the share (x100) of their documents that use them."""
-        shares = [t["share"] for t in self.by_target.values()]
-        return sum(shares) / len(shares) if shares else None
+    accuracy: float | None  # micro-averaged term accuracy (x100) over all source mentions
+    consistency: float | None  # mean over targets of the share (x100) of their documents that use them
 
 
 def term_scores(glossaries: Sequence[object], srcs: Sequence[str | None],
                 hyps: Sequence[str]) -> TermScores:
-    """Term accuracy and per-name consistency of ``hyps`` against glossary mentions.
+    """Term accuracy and per-name consistency of ``hyps``, as defined once in `mt.glossary.stats`.
 
-    A source mention counts as correct when its exact target string occurs at
-    least once in the hypothesis document (presence, not a count per mention:
-    a translation may say "he" the second time, and a brief names each person
-    once). Consistency: for each target, the share of documents whose source
-    mentions it and whose hypothesis contains the canonical target. Each target
-    also counts ``variant_documents``: documents whose hypothesis uses one of the
-    entry's known wrong spellings (glossary ``aliases``, e.g. "Kim Jong-un").
+    ``glossaries`` are merged (later ones win); a document without a source has no mentions.
     """
-    per_doc: list[tuple[int, int]] = []
-    mentions = found = 0
-    targets: dict[str, list[int]] = {}
+    from mt.glossary.stats import TermFigures, document_terms
+
+    glossary = glossaries[0] if len(glossaries) == 1 else _merged(glossaries)
+    figures = TermFigures()
     for src, hyp in zip(srcs, hyps):
-        doc_mentions = [m for g in glossaries for m in g.find(src)] if src else []
-        hits = [contains_term(hyp, m.target) for m in doc_mentions]
-        mentions += len(hits)
-        found += sum(hits)
-        per_doc.append((sum(hits), len(hits)))
-        aliases: dict[str, set[str]] = {}
-        for m in doc_mentions:
-            aliases.setdefault(m.target, set()).update(getattr(getattr(m, "entry", None), "aliases", ()))
-        for target, variants in aliases.items():
-            counts = targets.setdefault(target, [0, 0, 0])
-            counts[0] += 1
-            counts[1] += contains_term(hyp, target)
-            counts[2] += any(contains_term(hyp, v) for v in variants if v != target)
-    by_target = {t: {"documents": n, "consistent": k, "share": 100 * k / n, "variant_documents": v}
-                 for t, (n, k, v) in sorted(targets.items())}
-    return TermScores(per_doc, mentions, found, by_target)
+        figures.add(document_terms(glossary, src or "", hyp))
+    return TermScores(figures.per_document, figures.mentions, figures.found, figures.by_target(),
+                      figures.accuracy, figures.consistency)
+
+
+def _merged(glossaries: Sequence[object]):
+    merged = glossaries[0]
+    for g in glossaries[1:]:
+        merged = merged.merge(g)
+    return merged
 
 
 # --------------------------------------------------------------------------- COMET

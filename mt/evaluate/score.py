@@ -218,8 +218,8 @@ class _Context:
             except GlossaryError as exc:
                 raise EvaluateError(f"glossary: {exc}") from exc
             names = ",".join(Path(g).name for g in self.options.glossaries)
-            self.report.signatures["terms"] = (f"glossary:{names}|match:exact-case-whole-word|"
-                                               "count:presence|acc:micro|consistency:mean-over-targets")
+            self.report.signatures["terms"] = (f"glossary:{names}|match:case-whole-word|"
+                                               "count:presence|acc:micro|consistency:mean-over-targets-no-variants")
         scores = M.term_scores(self._glossaries, srcs, hyps)
         system.corpus["term_accuracy"] = scores.accuracy
         system.corpus["term_consistency"] = scores.consistency

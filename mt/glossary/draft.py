@@ -113,8 +113,22 @@ def _inflected_gent(key: str) -> bool:
 
 def _personal(key: str) -> bool:
     """Part of a person's name: a Korean syllable, a given name or a surname."""
-    return key in KOREAN or any("Name" in p.tag.grammemes or "Surn" in p.tag.grammemes
+    return key in KOREAN or any("Name" in p.tag.grammemes or "Surn" in p.tag.grammemes or "Patr" in p.tag.grammemes
                                 or morph.norm_key(p.normal_form) in RU_GIVEN for p in morph.parses(key))
+
+
+def _patronymic(key: str) -> bool:
+    return any("Patr" in p.tag.grammemes for p in morph.parses(key))
+
+
+def _given(key: str) -> bool:
+    return any("Name" in p.tag.grammemes for p in morph.parses(key))
+
+
+def _known_common(key: str) -> bool:
+    """The dictionary knows the word, and not as a name (Росії, Кремль)."""
+    ps = morph.parses(key)
+    return any(p.is_known for p in ps) and not any(morph.is_name_parse(p) for p in ps)
 
 
 def _lemma_in(key: str, options) -> str | None:
@@ -200,7 +214,10 @@ def _split(run: list[morph.Token]) -> list[list[morph.Token]]:
             if _is_initial(prev) or _is_initial(t):
                 pass  # Т. Шевченко, Шевченко Т.
             elif (morph.is_acronym(prev.text) != morph.is_acronym(t.text)
-                    or (cyr and _personal(t.key) and not _personal(prev.key))
+                    or (cyr and _personal(t.key) and not _personal(prev.key) and _known_common(prev.key))
+                    or (cyr and len(cur) >= 2 and _given(t.key) and not _patronymic(t.key)
+                        and _given(cur[0].key) and not _known_common(t.key)
+                        and t.key not in KOREAN and cur[0].key not in KOREAN)  # two people side by side
                     or (cyr and _oblique_common(prev.key) and not _is_adj(prev.key))
                     or (cyr and _is_adj(t.key) and not _is_adj(prev.key) and not _personal(prev.key))):
                 out.append(cur)
@@ -444,6 +461,23 @@ def _never_row(run: list[morph.Token], lower: Counter, capmid: Counter) -> bool:
             and not any(morph.is_name_parse(p) for p in ps))
 
 
+def _dotted_initial(sentence: str, tok: morph.Token) -> bool:
+    """І. Франко, Кисельов В. І.: a capital letter with its dot is an initial, not the conjunction."""
+    return _is_initial(tok) and sentence[tok.end:tok.end + 2].lstrip(" ").startswith(".")
+
+
+def _lone_adjective(tok: morph.Token, initial: bool, lower: Counter) -> bool:
+    """An adjective on its own (Російський, Північної) is no name; a capitalised one mid-sentence
+    that the corpus never writes in lower case (Загребельська, Луцька) may be a surname or a place."""
+    if not _is_adj(tok.key):
+        return False
+    if initial or lower[tok.key]:
+        return True
+    ps = morph.parses(tok.key)
+    return not any((p.tag.POS == "NOUN" and p.is_known) or morph.is_name_parse(p) for p in ps) and any(
+        p.is_known for p in ps)
+
+
 def _occurrences(docs: list[tuple[str, str]]) -> list[_Occurrence]:
     sentences = [(doc_id, s) for doc_id, text in docs for s in _sentences(text)]
     surface, evidence = set(), set()
@@ -472,15 +506,18 @@ def _occurrences(docs: list[tuple[str, str]]) -> list[_Occurrence]:
             korean_tail = len(run) > 1 and all(t.key in KOREAN or any(
                 k in KOREAN for k, _ in morph.lemma_candidates(t.key)) for t in run)
             kind = None
-            while run and not korean_tail and (morph.is_common_word(run[0].key) or run[0].key in LEGAL_FORMS
+            while run and not korean_tail and not _dotted_initial(s, run[0]) and (
+                    morph.is_common_word(run[0].key) or run[0].key in LEGAL_FORMS
                                                or (initial and not _evidenced(
                                                    run[0], evidence, run[1] if len(run) > 1 else None))):
                 if run[0].key in LEGAL_FORMS and morph.is_capitalized(run[0].text):
                     kind = "org"  # ТОВ Альфа: the name is an organisation's
                 run, initial = run[1:], headline
-            while run and (morph.is_common_word(run[-1].key) or run[-1].key in LEGAL_FORMS):
+            while run and not _dotted_initial(s, run[-1]) and (
+                    morph.is_common_word(run[-1].key) or run[-1].key in LEGAL_FORMS):
                 run = run[:-1]
-            if not run or (len(run) == 1 and _is_adj(run[0].key)) or _never_row(run, lower, capmid):
+            if not run or (len(run) == 1 and _lone_adjective(run[0], initial, lower)) or _never_row(
+                    run, lower, capmid):
                 continue
             if any(_is_initial(t) for t in run):
                 kind = "person"

@@ -6,6 +6,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 from mt.glossary import forms as morph
+from mt.errors import MtError
 
 
 TYPES = ("person", "org", "place", "term")
@@ -17,7 +18,7 @@ REQUIRED_COLUMNS = ("source", "target")
 OPTIONAL_COLUMNS = ("type", "note", "aliases", "count", "status", "example")
 
 
-class GlossaryError(ValueError):
+class GlossaryError(MtError, ValueError):
     """A glossary file is malformed; the message names the file and line."""
 
 

@@ -17,7 +17,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Iterable
 
 from mt.glossary import forms as morph
@@ -201,19 +201,28 @@ class Glossary:
                 continue
             _, pat, span = best
             start, end = span[0].start, span[-1].end
-            if pat.close:
-                m = _CLOSE.match(text, end)
+            if pat.close:  # ТОВ «Альфа», ТОВ «Лідер-1»: the mention takes the closing quote in
+                m = _tail_re(pat.close).match(text, end)
                 if m:
                     end = m.end()
+            elif pat.initial[-1] and text[end:end + 1] == ".":
+                end += 1  # Кузнєцов А. С.: the last initial's dot
             out.append(Mention(start, end, text[start:end], pat.entry.target, pat.entry.type,
                                pat.entry, pat.source))
             i += len(span)
         return out
 
 
-_INITIAL_GAP = re.compile(r"\.?[ \t\u00a0\u202f\r\n]*|\.")
+_INITIAL_GAP = re.compile(r"[ \u00a0]*\.?[ \t\u00a0\u202f\r\n]*")
 _CLOSE = re.compile(r"[ \u00a0]?([»\"“”])")
 _OPEN_QUOTES, _CLOSE_QUOTES = "«„\"“", "»\"“”"
+
+
+@lru_cache(maxsize=4096)
+def _tail_re(tail: str) -> re.Pattern:
+    """The text after a spelling's last word up to its closing quote ("-1»"), spaces optional."""
+    body = r"[ \u00a0]*".join("[»\"“”]" if ch in _CLOSE_QUOTES else re.escape(ch) for ch in tail)
+    return re.compile(r"[ \u00a0]*" + body)
 
 
 def _quoted(text: str, start: int, end: int) -> bool:
@@ -295,8 +304,8 @@ def _compile_pattern(entry: Entry, source: str) -> _Pattern | None:
         gap = source[a:b]
         gaps.append(gap if gap and not gap.strip(".&+/@") else "")  # читомо.com, Liga.net
     ambiguous = len(ws) == 1 and morph.is_common_word(exact[0])
-    tail = source[spans[-1][1]:].strip()
-    close = tail[-1] if tail and tail[-1] in _CLOSE_QUOTES else ""
+    tail = "".join(source[spans[-1][1]:].split())
+    close = tail if tail and tail[-1] in _CLOSE_QUOTES and len(tail) <= 12 else ""
     return _Pattern(entry, source, forms, caps, exact, ambiguous, initial, gaps, close,
                     letter=len(ws) == 1 and len(ws[0]) == 1)
 

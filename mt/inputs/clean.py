@@ -5,9 +5,15 @@ paragraphs to translate plus what was dropped, by kind, so the manifest can
 count it and the review page can show it.
 
 Kinds: ``ad`` (Реклама markers), ``read_also`` ("Читайте також:" lines and the
-linked headline after a bare one), ``related`` (a trailing "Інші новини"-style
-block and everything after it), ``url`` (bare URLs), ``photo_credit``
+linked headline after a bare one), ``related`` (an "Інші новини"-style marker with
+the list of headlines after it), ``url`` (bare URLs), ``photo_credit``
 ("Фото: NPR", "фото з відкритих джерел").
+
+The related rule never cuts an article's prose. When what follows the marker is, to
+the end, a list of headlines (optionally each with a one-paragraph teaser, links and
+rating lines), the marker and all of it go. When prose resumes after it (a related
+box in the middle of an article), only the marker and the headlines right after it
+go, and the article goes on.
 """
 from __future__ import annotations
 
@@ -52,13 +58,20 @@ def clean_paragraphs(paragraphs: list[str]) -> Cleaned:
     kept: list[str] = []
     dropped: list[tuple[str, str]] = []
     after_bare_read_also = False
+    skip_until = 0
     for index, raw in enumerate(paragraphs):
         text = raw.strip()
-        if not text:
+        if not text or index < skip_until:
             continue
         if RELATED.match(text) and index > 0:
-            dropped.extend(("related", p.strip()) for p in paragraphs[index:] if p.strip())
-            break
+            tail = [p.strip() for p in paragraphs[index + 1:] if p.strip()]
+            if _headline_list(tail):
+                dropped.extend(("related", p) for p in [text, *tail])
+                break
+            box = _leading_headlines(tail)
+            dropped.extend(("related", p) for p in [text, *tail[:box]])
+            skip_until = index + 1 + _raw_offset(paragraphs[index + 1:], box)
+            continue
         if AD.match(text):
             dropped.append(("ad", text))
             continue
@@ -87,6 +100,51 @@ def clean_paragraphs(paragraphs: list[str]) -> Cleaned:
             continue
         kept.append(text)
     return Cleaned(kept, dropped)
+
+
+RATING = re.compile(r"^\s*(?:average\s+rating|рейтинг|оцінка|\d+([.,]\d+)?\s*/\s*\d+|\d+\s+(?:голос\w*|votes?))\b.*$",
+                    re.IGNORECASE)
+
+
+def _link_or_noise(text: str) -> bool:
+    """A bare URL, a rating line or a date stamp: what headline lists carry besides headlines."""
+    if RATING.match(text):
+        return True
+    rest = URL.sub("", text).strip(" \t|·•-–—")
+    return not rest or not _has_letters(rest)
+
+
+def _headline_list(tail: list[str]) -> bool:
+    """`tail` is, to the end, a list of headlines: at least a third of its items are
+    headline-like, and no two prose paragraphs follow each other (a headline may carry
+    one teaser paragraph). An empty tail (the marker is last) counts."""
+    kinds = ["noise" if _link_or_noise(p) else "headline" if _looks_like_headline(p) else "prose" for p in tail]
+    if not kinds:
+        return True
+    if any(a == b == "prose" for a, b in zip(kinds, kinds[1:])):
+        return False
+    return kinds.count("headline") * 3 >= len(kinds)
+
+
+def _leading_headlines(tail: list[str]) -> int:
+    """How many items at the start of `tail` are headline-like or links (a related box)."""
+    count = 0
+    for text in tail:
+        if not (_looks_like_headline(text) or _link_or_noise(text)):
+            break
+        count += 1
+    return count
+
+
+def _raw_offset(raw: list[str], kept: int) -> int:
+    """Index in `raw` just after its first `kept` non-blank items."""
+    seen = 0
+    for offset, text in enumerate(raw):
+        if seen == kept:
+            return offset
+        if text.strip():
+            seen += 1
+    return len(raw)
 
 
 def _looks_like_headline(text: str) -> bool:

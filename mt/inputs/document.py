@@ -5,12 +5,13 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from mt.inputs.encoding import EncodingError, decode
+from mt.errors import MtError
 
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
 
-class CorpusError(Exception):
+class CorpusError(MtError):
     """A document could not be read; the message is the reason."""
 
 
@@ -42,6 +43,9 @@ class Document:
     container: str | None = None  # for table rows: rel stem of the table file
     row: int | None = None
     extra: dict = field(default_factory=dict)  # other columns of a table row
+    date_source: str = "none"  # where `date` came from: "text line", "page metadata", "column" or "none"
+    language: str = "und"  # identified language of the text (mt.inputs.language), "und" when unsure
+    page: dict = field(default_factory=dict)  # HTML only: reader, and url/site/author/page_language when found
 
     @property
     def dropped_counts(self) -> dict[str, int]:

@@ -8,9 +8,10 @@ undecodable content raises EncodingError with the reason.
 from __future__ import annotations
 
 import unicodedata
+from mt.errors import MtError
 
 
-class EncodingError(ValueError):
+class EncodingError(MtError, ValueError):
     """The bytes are not text in an encoding mt reads; the message says why."""
 
 

@@ -1,16 +1,240 @@
-"""HTML pages into a title and paragraphs."""
+"""Read a saved news page: the article body, its title, date, author, site, URL and declared language.
+
+`read_html` asks trafilatura (a maintained main-content extractor, used here as a library
+call: it never fetches anything) for the article body and the page metadata. When
+trafilatura finds no body, mt's older reader, `fallback_paragraphs`, reads the page
+instead; `Page.reader` says which one did.
+
+The date is taken only from the page's markup (``<meta>`` tags, JSON-LD, ``<time>``
+elements, a date in the canonical URL): htmldate's extensive search, which also scans
+the page's free text and would take a teaser card's date for the article's, is off.
+"""
 from __future__ import annotations
-from mt.inputs.text import text_paragraphs
+
+import logging
+import re
+from dataclasses import dataclass, field
+
+READER_TRAFILATURA = "trafilatura"
+READER_FALLBACK = "fallback"
+
+# Date search in the page's markup only; see the module docstring.
+_DATE_PARAMS = {"extensive_search": False, "original_date": True, "outputformat": "%Y-%m-%d"}
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_LANG = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
 
 
+@dataclass
+class Page:
+    """What was read from one HTML page."""
+
+    title: str | None
+    paragraphs: list[str]
+    reader: str = READER_FALLBACK  # "trafilatura" or "fallback"
+    date: str | None = None  # YYYY-MM-DD from the page's metadata, never guessed
+    author: str | None = None
+    site: str | None = None
+    url: str | None = None  # canonical URL the page declares
+    language: str | None = None  # the language the page declares (<html lang>, og:locale), lower case
+    meta: dict = field(default_factory=dict)
+
+    def metadata(self) -> dict[str, str]:
+        """The metadata fields that were found, for the manifest."""
+        found = {"author": self.author, "site": self.site, "url": self.url, "page_language": self.language}
+        return {k: v for k, v in found.items() if v}
+
+
+def read_html(html: str) -> Page:
+    """The article in `html`: trafilatura's reading, else the fallback reader's."""
+    try:
+        page = _read_trafilatura(html)
+    except Exception as exc:  # noqa: BLE001 - a page trafilatura cannot parse goes to the fallback reader
+        logging.getLogger(__name__).debug("trafilatura failed: %s", exc)
+        page = None
+    if page is not None and page.paragraphs:
+        return page
+    title, paragraphs = fallback_paragraphs(html)
+    fallback = Page(title=title, paragraphs=paragraphs, reader=READER_FALLBACK)
+    if page is not None:  # no body, but the metadata still holds
+        fallback.date, fallback.author, fallback.site = page.date, page.author, page.site
+        fallback.url, fallback.language = page.url, page.language
+        fallback.title = fallback.title or page.title
+    return fallback
+
+
+def _quiet() -> None:
+    # trafilatura logs "discarding data" at WARNING for every page it finds no body in;
+    # mt reports that through Page.reader instead.
+    for name in ("trafilatura", "htmldate", "courlan"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def _read_trafilatura(html: str) -> Page | None:
+    from trafilatura.utils import load_html
+
+    _quiet()
+    tree = load_html(html)
+    if tree is None:
+        return None
+    declared = _declared_language(tree)
+    doc = _extract(tree)
+    if doc is not None and (len(doc.text or "") < _MIN_EXTRACTED or _has_boilerplate(tree, doc.text or "")):
+        # trafilatura's rescue for a short extraction (its `baseline`) reads the whole page as
+        # one block, menus included. On a short article its main extractor's own reading is kept.
+        main = _extract(tree, config=_main_only_config())
+        if main is not None and main.text and len(main.text) < _MIN_EXTRACTED:
+            doc = main
+    if doc is None:
+        return Page(title=None, paragraphs=[], reader=READER_TRAFILATURA, language=declared) if declared else None
+    title = _clean(doc.title) or None
+    blocks = list(doc.body) if doc.body is not None else []
+    if blocks and blocks[0].tag == "head" and blocks[0].get("rend") == "h1" and _text(blocks[0]):
+        title = _text(blocks[0])  # the article's own headline, as the fallback reader takes it
+        doc.body.remove(blocks[0])
+    paragraphs = [p for p in _body_paragraphs(doc.body) if p != title] if doc.body is not None else []
+    date = doc.date if doc.date and _DATE.match(doc.date) else None
+    return Page(title=title, paragraphs=paragraphs, reader=READER_TRAFILATURA, date=date,
+                author=_clean(doc.author) or None, site=_clean(doc.sitename) or None,
+                url=_url(doc.url), language=declared)
+
+
+_MIN_EXTRACTED = 250  # trafilatura's MIN_EXTRACTED_SIZE: under it, it tries its rescue readers
+_config = None
+
+
+def _extract(tree, config=None):
+    import trafilatura
+    from trafilatura.settings import DEFAULT_CONFIG
+
+    return trafilatura.bare_extraction(tree, with_metadata=True, include_comments=False, include_tables=True,
+                                       include_images=False, include_links=False, output_format="python",
+                                       date_extraction_params=_DATE_PARAMS, config=config or DEFAULT_CONFIG)
+
+
+def _main_only_config():
+    """trafilatura's settings with its short-extraction rescue off (MIN_EXTRACTED_SIZE 1)."""
+    global _config
+    if _config is None:
+        from trafilatura.settings import use_config
+
+        config = use_config()
+        config.set("DEFAULT", "MIN_EXTRACTED_SIZE", "1")
+        _config = config
+    return _config
+
+
+_BOILERPLATE = "//nav | //footer | //aside | //menu | //header[not(ancestor::article)]"
+
+
+def _has_boilerplate(tree, text: str) -> bool:
+    """Whether `text` holds a line of the page's navigation, header, footer or sidebars."""
+    if not text:
+        return False
+    for node in tree.xpath(_BOILERPLATE):
+        for piece in node.itertext():
+            piece = " ".join(piece.split())
+            if len(piece) >= 8 and piece in text:
+                return True
+    return False
+
+
+def _clean(text: str | None) -> str:
+    return " ".join((text or "").split())
+
+
+_URL = re.compile(r"^https?://[^\s<>\"'`\\]+$")
+
+
+def _url(url: str | None) -> str | None:
+    """An absolute http(s) URL with nothing in it that could break out of Markdown or HTML."""
+    url = (url or "").strip()
+    return url if len(url) <= 2000 and _URL.match(url) else None
+
+
+def _declared_language(tree) -> str | None:
+    """<html lang>, else <meta http-equiv=content-language>, else og:locale: 'uk', 'ru', ... or None."""
+    candidates = [tree.get("lang"), tree.get("{http://www.w3.org/XML/1998/namespace}lang")]
+    for meta in tree.iterfind(".//meta"):
+        key = (meta.get("http-equiv") or meta.get("property") or meta.get("name") or "").lower()
+        if key in {"content-language", "og:locale", "language"}:
+            candidates.append(meta.get("content"))
+    for value in candidates:
+        value = (value or "").strip().split(",")[0].strip()
+        if value and _LANG.match(value):
+            return re.split(r"[-_]", value)[0].lower()
+    return None
+
+
+def _text(node) -> str:
+    return " ".join("".join(node.itertext()).split())
+
+
+def _split_breaks(node) -> list[str]:
+    """A block's text, one paragraph per <lb/> run (trafilatura turns <br> into <lb/>)."""
+    pieces, current = [], [node.text or ""]
+    for child in node:
+        if child.tag == "lb":
+            pieces.append("".join(current))
+            current = [child.tail or ""]
+        else:
+            current.append("".join(child.itertext()))
+            current.append(child.tail or "")
+    pieces.append("".join(current))
+    return [" ".join(p.split()) for p in pieces if p.split()]
+
+
+def _body_paragraphs(body) -> list[str]:
+    """Paragraphs in reading order from trafilatura's body tree: p/head/quote blocks split at
+    line breaks, one per list item, one per table row (cells joined by ' | ')."""
+    out: list[str] = []
+    for node in body:
+        tag = node.tag
+        if tag == "list":
+            out.extend(_list_items(node))
+        elif tag == "table":
+            for row in node.iter("row"):
+                cells = [_text(cell) for cell in row.iter("cell")]
+                line = " | ".join(c for c in cells if c)
+                if line:
+                    out.append(line)
+        elif tag in {"p", "head", "quote", "code", "div"}:
+            nested = [child for child in node if child.tag in {"list", "table", "p", "quote"}]
+            if nested:
+                out.extend(_body_paragraphs(node))
+            else:
+                out.extend(_split_breaks(node))
+        else:
+            text = _text(node)
+            if text:
+                out.append(text)
+    return out
+
+
+def _list_items(node) -> list[str]:
+    items = []
+    for item in node.iterfind("item"):
+        sublists = [child for child in item if child.tag == "list"]
+        for sub in sublists:
+            item.remove(sub)
+        items.extend(_split_breaks(item))
+        for sub in sublists:
+            items.extend(_list_items(sub))
+    return items
+
+
+# ---------------------------------------------------------------- the fallback reader
 
 _HTML_DROP = ["script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "svg",
               "button", "figure", "template"]
 
 
-def html_paragraphs(html: str) -> tuple[str | None, list[str]]:
-    """The article title and paragraphs of an HTML page; never script/style/navigation."""
-    from bs4 import BeautifulSoup  # imported on the first HTML page: ~8 MB a text-only corpus never needs
+def fallback_paragraphs(html: str) -> tuple[str | None, list[str]]:
+    """mt's reader before trafilatura: the first <article> (else <main>, else <body>), its
+    p/h2-h4/blockquote/li text; never script, style or navigation. Used when trafilatura
+    finds no body."""
+    from bs4 import BeautifulSoup  # imported on the first such page: ~8 MB a text-only corpus never needs
+
+    from mt.inputs.text import text_paragraphs
 
     soup = BeautifulSoup(html, "lxml")
     for tag in soup(_HTML_DROP):

@@ -7,7 +7,8 @@ from mt.inputs.document import CorpusError
 from mt.inputs.document import CorpusOptions
 from mt.inputs.document import Document
 from mt.inputs.document import content_hash
-from mt.inputs.html import html_paragraphs
+from mt.inputs.html import read_html
+from mt.inputs.language import identify_document
 from mt.outputs.files import safe_rel
 from mt.inputs.text import text_paragraphs
 
@@ -23,14 +24,18 @@ def parse_text(text: str, *, fmt: str = "txt", id: str = "doc", rel: str | None 
     With `headline`, a short first line is the title; table rows pass False
     (their title comes from the title column or the first sentence)."""
     options = options or CorpusOptions()
+    date_source = "column" if date else "none"
+    page = None
     if fmt == "html":
-        found_title, paragraphs = html_paragraphs(text)
+        page = read_html(text)
+        found_title, paragraphs = page.title, list(page.paragraphs)
     else:
         found_title, paragraphs = None, text_paragraphs(text, markdown=fmt == "md")
     if paragraphs:
         match = DATE_LINE.match(paragraphs[0])
         if match:
-            date = date or match.group(1)
+            if not date:
+                date, date_source = match.group(1), "text line"
             paragraphs[0] = paragraphs[0][match.end():].strip()
             if not paragraphs[0]:
                 paragraphs.pop(0)
@@ -53,9 +58,13 @@ def parse_text(text: str, *, fmt: str = "txt", id: str = "doc", rel: str | None 
         title, title_derived = split_sentences(paragraphs[0])[0], True
     if not paragraphs and not title:
         raise CorpusError("empty document (no text left)" + (" after cleaning" if dropped else ""))
+    if not date and page is not None and page.date:
+        date, date_source = page.date, "page metadata"
     return Document(id=id, rel=rel or safe_rel([id]), source=source, title=title or "", paragraphs=paragraphs,
                     date=date, format=fmt, hash=content_hash(text), title_derived=title_derived,
-                    dropped=dropped)
+                    dropped=dropped, date_source=date_source,
+                    language=identify_document(title or "", paragraphs).language,
+                    page={"reader": page.reader, **page.metadata()} if page is not None else {})
 
 
 def _is_headline(line: str) -> bool:

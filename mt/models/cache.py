@@ -233,3 +233,25 @@ class CacheUsage:
 
     def total(self) -> int:
         return sum(self.hf.values()) + sum(self.pulled.values()) + sum(self.conversions.values())
+
+
+def usage() -> CacheUsage:
+    """Bytes on disk: models in the Hugging Face cache, pulled folders and CTranslate2 conversions."""
+    from mt.models.presets import models_dir
+
+    found = CacheUsage()
+    hf = hub_cache_dir()
+    if hf.is_dir():
+        for folder in sorted(hf.glob("models--*")):
+            found.hf[folder.name[len("models--"):].replace("--", "/", 1)] = folder_size(folder)
+    store = models_dir()
+    if store.is_dir():
+        for folder in sorted(store.iterdir()):
+            if folder.is_dir() and (folder / "config.json").exists():
+                found.pulled[folder.name] = folder_size(folder)
+        ct2 = store / "ct2"
+        if ct2.is_dir():
+            for folder in sorted(ct2.iterdir()):
+                if folder.is_dir() and (folder / "model.bin").exists():
+                    found.conversions[folder.name] = folder_size(folder)
+    return found

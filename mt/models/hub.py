@@ -494,8 +494,11 @@ def preflight(wanted, notify: Notify | None = None) -> list[Located | None]:
 
     `wanted` holds (EngineOptions, task) pairs. Where CTranslate2 may run
     (``--engine auto`` or ``ct2``), a cached conversion of the model is enough.
-    All problems are reported together (`prepare`).
+    All problems are reported together (`prepare`). Messages (what is
+    downloaded, conversions) go to `notify` for the rest of the run; None
+    silences them (--quiet, --json).
     """
+    set_notify(notify)
     needs = []
     for options, task in wanted:
         spec = resolve(options.model, task=task, revision=options.revision)

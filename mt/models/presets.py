@@ -5,6 +5,7 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from mt.errors import MtError
 
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]  # the mt package
@@ -17,10 +18,8 @@ REGISTRY_PATH = Path(__file__).resolve().parent / "registry.toml"  # package dat
 CHECKOUT_MODELS = PACKAGE_ROOT.parent / "models"
 
 
-class ModelError(Exception):
+class ModelError(MtError):
     """A model could not be resolved or loaded; the message says what to do."""
-
-    exit_code = 2
 
 
 class ModelMissing(ModelError):

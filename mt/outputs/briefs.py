@@ -82,7 +82,8 @@ def build_brief(detail: dict, summary: str, *, summary_model: str, summary_demo:
     date = detail.get("date") or None
     return {
         "id": doc_id, "headline": headline, "source": detail.get("source") or "", "date": date,
-        "date_text": date or NOT_STATED,
+        "date_text": date or NOT_STATED, "date_source": detail.get("date_source") or None,
+        "url": detail.get("url") or None, "site": detail.get("site") or None,
         "models": {"translation": detail.get("model") or "", "summary": summary_model,
                    "translation_demo": translation_demo, "summary_demo": bool(summary_demo)},
         "summary": summary, "summary_file": summary_file,
@@ -104,8 +105,12 @@ def _model(label: str, demo: bool) -> str:
 
 def _facts(brief: dict) -> list[str]:
     models = brief["models"]
-    return [f"- Source file: {_md(brief['source'])}",
-            f"- Date: {brief.get('date') or NOT_STATED}",
+    page = [f"- Source URL: <{brief['url']}>"] if brief.get("url") else []
+    page += [f"- Site: {_md(brief['site'])}"] if brief.get("site") else []
+    return [f"- Source file: {_md(brief['source'])}", *page,
+            f"- Date: {brief.get('date') or NOT_STATED}"
+            + (" (from the page's metadata)" if brief.get("date") and brief.get("date_source") == "page metadata"
+               else ""),
             f"- Models: translation {_model(models['translation'], models['translation_demo'])}, "
             f"summary {_model(models['summary'], models['summary_demo'])}"]
 

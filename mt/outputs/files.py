@@ -14,6 +14,7 @@ from typing import Iterable
 import re
 import unicodedata
 from mt.inputs.document import content_hash
+from mt.errors import MtError
 
 
 def _umask() -> int:
@@ -25,7 +26,7 @@ def _umask() -> int:
 FILE_MODE = 0o666 & ~_umask()  # what open() would give; mkstemp alone gives 0600
 
 
-class OutputError(Exception):
+class OutputError(MtError):
     """OUT cannot be written (read-only, full, or a path would escape it)."""
 
 

@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from mt.outputs.files import OutputError, describe_os_error
+from mt.errors import EXIT_LOCKED, MtError
 
 MANIFEST = "manifest.jsonl"
 
@@ -89,8 +90,10 @@ class Manifest:
         self.latest[(record["id"], record.get("stage", "translate"))] = record
 
 
-class LockedError(Exception):
+class LockedError(MtError):
     """Another mt run holds the output folder."""
+
+    exit_code = EXIT_LOCKED
 
 
 _HELD: dict[str, int] = {}  # OUT folders this process holds, with nesting depth

@@ -39,7 +39,14 @@ def detail(result, translator, clusters=()) -> dict:
         "paragraphs": [{"uk": uk, "en": en} for uk, en in zip(doc.paragraphs, result.paragraphs)],
         "dropped": [{"kind": kind, "text": text} for kind, text in doc.dropped],
         "terms": [term_record(t) for t in result.terms],
+        # where the date came from, the identified language, and an HTML page's url/site/author/reader
+        "date_source": doc.date_source, "language": doc.language, **doc_page(doc),
     }
+
+
+def doc_page(doc: Document) -> dict:
+    """An HTML page's metadata as detail/manifest fields: url, site, author, page_language, reader."""
+    return {key: doc.page[key] for key in ("url", "site", "author", "page_language", "reader") if doc.page.get(key)}
 
 
 def term_record(term) -> dict:

@@ -4,7 +4,7 @@ One self-contained HTML file (inline CSS, no scripts, fonts or network; a strict
 Content-Security-Policy) built from what the stages left in OUT:
 
 - ``manifest.jsonl``: the index, one row per document (latest translate record):
-  status, paragraphs, sentences, time, term accuracy (enforced/matched), briefs;
+  status, paragraphs, sentences, time, term accuracy (found/mentions, see mt.glossary.stats), briefs;
 - ``<rel>.en.json``: the cleaned Ukrainian paragraphs beside the English, 1:1,
   with glossary mentions highlighted (see `mt.review.marks`) and the dropped
   boilerplate collapsed;
@@ -24,8 +24,10 @@ from pathlib import Path
 from typing import Sequence
 
 from mt.outputs.manifest import MANIFEST, read_manifest
+from mt.glossary.stats import accuracy
 from mt.review.marks import align_terms, english_marks, highlight
 from mt.outputs.files import OutputError, atomic_write_text, output_path
+from mt.errors import MtError
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 SCORES_FILE = "scores.json"
@@ -37,7 +39,7 @@ DROPPED_KINDS = {"related": "related news", "read_also": "'Читайте так
                  "url": "bare URL", "photo_credit": "photo credit"}
 
 
-class ReportError(Exception):
+class ReportError(MtError):
     """OUT cannot be reported on (no manifest), or a scores file is unusable."""
 
 
@@ -156,11 +158,11 @@ def _metrics(views: list[DocView], scores: dict | None) -> list[str]:
 
 
 def _terms_cell(glossary: dict) -> str:
-    matched, enforced = glossary.get("matched") or 0, glossary.get("enforced") or 0
-    if not matched:
+    mentions, found = glossary.get("mentions") or 0, glossary.get("found") or 0
+    if not mentions:
         return '<td class="num">–</td>'
-    return (f'<td class="num" data-matched="{matched}" data-enforced="{enforced}">{enforced}/{matched} '
-            f'({100 * enforced / matched:.0f}%)</td>')
+    return (f'<td class="num" data-mentions="{mentions}" data-found="{found}">{found}/{mentions} '
+            f'({accuracy(found, mentions):.0f}%)</td>')
 
 
 def _index(views: list[DocView], anchors: list[str], metrics: list[str]) -> str:
@@ -190,7 +192,7 @@ def _index(views: list[DocView], anchors: list[str], metrics: list[str]) -> str:
     return ('<table class="index" id="index"><thead><tr><th>Document</th><th>Status</th>'
             '<th title="paragraphs">Paras</th>'
             '<th>Sentences</th><th title="translation time, seconds">Time s</th>'
-            '<th title="enforced / matched: glossary mentions the model wrote in canonical form">Term accuracy</th>'
+            '<th title="found / mentions: glossary mentions whose English form is in the translation">Term accuracy</th>'
             '<th>Repaired</th><th>Missed</th>'
             f'<th>Brief</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>')
 
@@ -243,6 +245,21 @@ def _brief(brief: dict) -> str:
             f'<dl class="entities">{"".join(names)}</dl></section>')
 
 
+def _page_facts(page) -> str:
+    """An HTML page's source URL, site and reader (the manifest's `page`), one line; '' for other inputs."""
+    if not isinstance(page, dict):
+        return ""
+    bits = []
+    url = str(page.get("url") or "")
+    if url.startswith(("https://", "http://")):
+        bits.append(f'Source URL: <a href="{_e(url)}" rel="noreferrer noopener">{_e(url)}</a>')
+    if page.get("site"):
+        bits.append(f"Site: {_e(page['site'])}")
+    if page.get("reader"):
+        bits.append(f"Read by: {_e(page['reader'])}")
+    return f'<p class="facts page">{" · ".join(bits)}</p>' if bits else ""
+
+
 def _english(text: str, marks) -> str:
     return highlight(text, english_marks(text, [m.term for m in marks]))
 
@@ -253,6 +270,7 @@ def _document(view: DocView, anchor: str, glossary) -> str:
             '<a class="up" href="#index">↑ index</a></h2>')
     facts = (f'<p class="facts">Source: {_e(r.get("source"))} · Status: {_e(r.get("status"))} · Model: '
              f'{_e(r.get("model"))} ({_e(r.get("engine"))}) · Date: {_e(r.get("date") or "not stated")}</p>')
+    facts += _page_facts(r.get("page"))
     if view.detail is None:
         reason = r.get("error") or view.problem or "no translation"
         return f'{head}{facts}<p class="warning">Not translated: {_e(reason)}</p></section>'
@@ -339,14 +357,14 @@ def render_report(out: Path, glossary_paths: Sequence[str | Path] = (), scores: 
     metrics = _metrics(views, score_data)
     records = [v.record for v in views]
     figures = [r["glossary"] for r in records if isinstance(r.get("glossary"), dict)]
-    matched = sum(g.get("matched") or 0 for g in figures)
-    enforced = sum(g.get("enforced") or 0 for g in figures)
+    mentions = sum(g.get("mentions") or 0 for g in figures)
+    found = sum(g.get("found") or 0 for g in figures)
     ok = sum(r.get("status") in {"ok", "skipped"} for r in records)
     totals = (f"{len(records)} documents: {ok} translated, {len(records) - ok} failed · "
               f"{sum(r.get('sentences') or 0 for r in records)} sentences · "
               f"{sum(r.get('seconds') or 0 for r in records):.1f} s")
-    if matched:
-        totals += f" · glossary: {enforced}/{matched} enforced as produced ({100 * enforced / matched:.1f}%)"
+    if mentions:
+        totals += f" · term accuracy {accuracy(found, mentions):.1f}% ({found}/{mentions} mentions)"
     body = [f"<h1>Review: {_e(out.name or out)}</h1>", f'<p class="facts">{_e(totals)}</p>']
     if any(r.get("demo") for r in records):
         body.append('<p class="demo">DEMO OUTPUT: made with an untrained test model. The English is noise, not a '
