@@ -80,10 +80,7 @@ def translate_corpus(paths: Iterable[str | Path], out: str | Path, options: Tran
     if translator is None:  # the model is here (or downloaded now) before any work, so its commit is known
         preflight([(options.engine, "translate")], notify=notify)
     glossary, clusters = _glossary(options, paths, corpus, translator)
-    key = options_key(stage=STAGE, model=spec.label, revision=model_version(spec), engine=options.engine.engine,
-                      beams=options.engine.beams, budget=options.engine.max_input_tokens, clean=corpus.clean,
-                      glossary=glossary.fingerprint() if glossary else None, strict=options.strict_glossary,
-                      repair=options.repair, guard=options.repetition_guard, version=__version__.split(".")[0])
+    key = translate_key(options, spec, corpus, glossary)
     summary = RunSummary(out=str(out), model=spec.label, demo=spec.is_demo,
                          auto_glossary=[c.as_dict() for c in clusters])
     terms = TermTotals(glossary)
@@ -151,6 +148,14 @@ def translate_text(text: str | Document, options: TranslateOptions | None = None
     if result.error:
         raise MtError(result.error)
     return result
+
+
+def translate_key(options: TranslateOptions, spec, corpus: CorpusOptions, glossary) -> str:
+    """The translate stage's options key: everything that changes its output (resume compares it)."""
+    return options_key(stage=STAGE, model=spec.label, revision=model_version(spec), engine=options.engine.engine,
+                       beams=options.engine.beams, budget=options.engine.max_input_tokens, clean=corpus.clean,
+                       glossary=glossary.fingerprint() if glossary else None, strict=options.strict_glossary,
+                       repair=options.repair, guard=options.repetition_guard, version=__version__.split(".")[0])
 
 
 def _glossary(options: TranslateOptions, paths, corpus: CorpusOptions, translator: Translator | None):
@@ -234,8 +239,29 @@ def _complete(run: _Run, started) -> None:
 
 
 def _finish(run: _Run, result: DocResult, translator: Translator) -> None:
-    out, options, clusters, manifest, summary, progress = (run.out, run.options, run.clusters, run.manifest,
-                                                            run.summary, run.progress)
+    manifest, summary, progress = run.manifest, run.summary, run.progress
+    doc = result.doc
+    record, figures = doc_record(run, result, translator)
+    error = record["error"]
+    manifest.append(record)
+    if error:
+        summary.failed.append({"id": doc.id, "source": doc.source, "error": error})
+        progress.done(doc.id, "error", error)
+        return
+    summary.ok += 1
+    summary.sentences += result.sentences
+    summary.cache_hits += result.cache_hits
+    run.terms.add(result, figures)
+    progress.done(doc.id, "ok", sentences=result.sentences)
+
+
+def doc_record(run: _Run, result: DocResult, translator: Translator) -> tuple[dict, object]:
+    """Write one translated document's outputs (unless it failed): (its manifest record, its term figures).
+
+    Uses the run's out, key, options, glossary and clusters only; `mt.distributed`'s Ray actors
+    call it too, so a cluster run writes and records exactly what this job does.
+    """
+    out, options, clusters = run.out, run.options, run.clusters
     doc = result.doc
     figures = translation_terms(run.glossary, result) if run.glossary is not None and not result.error else None
     stats = term_stats(result, figures)
@@ -265,16 +291,7 @@ def _finish(run: _Run, result: DocResult, translator: Translator) -> None:
     }
     if clusters:
         record["auto_glossary"] = outputs.clusters_used(clusters, result)
-    manifest.append(record)
-    if error:
-        summary.failed.append({"id": doc.id, "source": doc.source, "error": error})
-        progress.done(doc.id, "error", error)
-        return
-    summary.ok += 1
-    summary.sentences += result.sentences
-    summary.cache_hits += result.cache_hits
-    run.terms.add(result, figures)
-    progress.done(doc.id, "ok", sentences=result.sentences)
+    return record, figures
 
 
 def _relative(path: Path | None, out: Path) -> str | None:
