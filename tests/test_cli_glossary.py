@@ -70,11 +70,11 @@ def test_check_later_glossary_overrides(tmp_path):
     assert targets["Путін"] == "Poutine" and targets["Володимир Путін"] == "Vladimir Putin"
 
 
-def test_check_missing_input_fails_after_the_rest(tmp_path):
+def test_check_missing_input_is_a_usage_error(tmp_path):
     result = invoke("glossary", "check", SEEDS / "000_99a7aa9b4e6634b7.txt", tmp_path / "nope.txt",
                     "-g", GLOSSARY, "--json")
-    assert result.exit_code == 1
-    assert json.loads(result.stdout) and "nope.txt" in result.stderr
+    assert result.exit_code == 2  # a missing input is a usage error, before any work
+    assert not result.stdout and "nope.txt" in result.stderr and "does not exist" in result.stderr
 
 
 def test_extract_writes_a_loadable_draft(tmp_path):

@@ -88,3 +88,49 @@ def test_missing_model_with_an_unreachable_hub_exits_2_at_once(tmp_path, seeds_c
     assert f"127.0.0.1:{port} could not be reached" in result.stderr and "mt models pull opus-mt-uk-en" in result.stderr
     # not a CTranslate2 "conversion failed" and a fall-back to transformers that fails again
     assert "conversion failed" not in result.output and "engine: transformers" not in result.output
+
+
+def test_stdin_in_english_out(tiny_marian):
+    text = "Горемикін прибув до Києва.\nГоремікіну сказали про це."
+    result = CliRunner().invoke(main, ["translate", "-", "-m", str(tiny_marian), "-g", str(ROOT / "seeds" / "glossary.tsv")],
+                                input=text, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.strip().split("\n")
+    assert len(lines) == 2 and all("Goremykin" in line for line in lines)  # one line per paragraph, name kept
+
+
+def test_usage_errors_exit_2_before_anything_is_created(tmp_path, tiny_marian):
+    out = tmp_path / "out"
+    result = run("translate", tmp_path / "missing", "-o", out, "-m", tiny_marian)
+    assert result.exit_code == 2 and "no such file or folder" in result.stderr and not out.exists()
+    a_file = tmp_path / "file"
+    a_file.write_text("x")
+    result = run("translate", ROOT / "seeds", "-o", a_file, "-m", tiny_marian)
+    assert result.exit_code == 2 and "is a file" in result.stderr
+    assert run("translate", ROOT / "seeds", "-m", tiny_marian).exit_code == 2  # no -o
+
+
+def test_help_groups_options_lists_commands_in_workflow_order_and_has_examples():
+    top = run("--help").stdout
+    order = [top.index(f"  {name} ") for name in ("translate", "summarize", "brief", "glossary", "evaluate", "report")]
+    assert order == sorted(order) and "Examples:" in top
+    help_text = run("translate", "--help").stdout
+    for section in ("Input:", "Model and engine:", "Glossary:", "Output and run:", "Examples:"):
+        assert section in help_text
+    assert "MT_MODEL" in help_text
+
+
+def test_an_unexpected_error_is_one_line_with_a_debug_hint(monkeypatch, tmp_path, tiny_marian):
+    import mt.translate
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setattr(mt.translate, "translate_corpus", broken)
+    result = CliRunner().invoke(main, ["translate", str(ROOT / "seeds"), "-o", str(tmp_path / "o"), "-m",
+                                       str(tiny_marian)])
+    assert result.exit_code == 1 and "unexpected ZeroDivisionError: boom" in result.stderr
+    assert "--debug" in result.stderr and "Traceback" not in result.stderr
+    result = CliRunner().invoke(main, ["--debug", "translate", str(ROOT / "seeds"), "-o", str(tmp_path / "o"),
+                                       "-m", str(tiny_marian)])
+    assert isinstance(result.exception, ZeroDivisionError)

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import click
 
-from mt.cli.common import (EXIT_USAGE, MtCommand, check_inputs, corpus_options, engine_options, fail, friendly_errors,
-                           glossary_option, languages_option, make_engine_options, model_option, paths_and_out,
-                           run_options)
+from mt.cli.common import (EXIT_USAGE, MtCommand, cache_options, check_inputs, corpus_options, engine_options, fail,
+                           friendly_errors, glossary_option, languages_option, make_engine_options, model_option,
+                           paths_and_out, run_options)
 from mt.cli.summarize import length_options, report_stages, summarize_options
 
 
@@ -23,10 +23,11 @@ from mt.cli.summarize import length_options, report_stages, summarize_options
                    "the scores to briefs.md.")
 @corpus_options
 @languages_option
+@cache_options
 @run_options
 @friendly_errors
 def brief(paths, out, model, sum_model, max_words, min_words, engine_args, glossaries, references, no_clean,
-          text_column, languages, force, wait, quiet, as_json):
+          text_column, languages, no_cache, cache_size, force, wait, quiet, as_json):
     """Translate, summarize and brief Ukrainian articles; write OUT/briefs.md.
 
     Each stage resumes on its own: a rerun skips the work whose inputs and
@@ -47,7 +48,8 @@ def brief(paths, out, model, sum_model, max_words, min_words, engine_args, gloss
 
     mt_options = TranslateOptions(
         engine=make_engine_options(model, "translate", engine_args),
-        glossaries=tuple(str(g) for g in glossaries), languages=languages)
+        glossaries=tuple(str(g) for g in glossaries), languages=languages, cache=not no_cache,
+        cache_size=cache_size)
     # --max-input-tokens is translation's: summaries use the summarizer's whole input window
     sum_options = summarize_options(sum_model, max_words, min_words, glossaries, engine_args, max_input_tokens=None)
     progress = Progress(quiet=quiet or as_json)

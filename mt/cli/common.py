@@ -114,7 +114,35 @@ def check_inputs(paths, out: Path | None = None, stdin_ok: bool = False) -> None
 
 # the engine options' parameter names; `engine_options` gathers them into one `engine_args` dict
 ENGINE_PARAMS = ("engine", "device", "beams", "batch_size", "batch_tokens", "threads", "max_input_tokens",
-                 "revision", "allow_pickle")
+                 "revision", "allow_pickle", "max_memory")
+
+
+def _max_memory(ctx, param, value):
+    """--max-memory SIZE|auto (else MT_MAX_MEMORY), checked before anything loads."""
+    import os
+
+    from mt.engines.memory import MemoryError_, parse_size
+
+    checked = value if value is not None else os.environ.get("MT_MAX_MEMORY")
+    try:
+        parse_size(checked)
+    except MemoryError_ as exc:
+        where = "" if value is not None else " (from MT_MAX_MEMORY)"
+        raise click.BadParameter(f"{exc}{where}".removeprefix("--max-memory ")) from None
+    return value
+
+
+def _cache_size(ctx, param, value):
+    if value is None:
+        return None
+    from mt.engines.tm import CacheError, parse_cache_size
+
+    try:
+        return parse_cache_size(value)
+    except CacheError as exc:
+        raise click.BadParameter(str(exc).removeprefix("--cache-size ")) from None
+
+
 
 
 def engine_options(func):
@@ -129,10 +157,14 @@ def engine_options(func):
                      help="auto: CUDA when a GPU is visible, else the CPU; cuda fails at once without one."),
         click.option("--beams", type=click.IntRange(1, 16), default=None,
                      help="Beam size (default: the model's generation config)."),
-        click.option("--batch-size", type=click.IntRange(1, 1024), default=32, show_default=True,
-                     help="Most sentences per batch."),
-        click.option("--batch-tokens", type=click.IntRange(16, 10**6), default=2048, show_default=True,
-                     help="Most padded source tokens per batch."),
+        click.option("--batch-size", type=click.IntRange(1, 1024), default=None,
+                     help="Most sentences per batch (default: CTranslate2 on CPU from --max-memory, else 32)."),
+        click.option("--batch-tokens", type=click.IntRange(16, 10**6), default=None,
+                     help="Most padded source tokens per batch (default: CTranslate2 on CPU from --max-memory, "
+                          "else 2048)."),
+        click.option("--max-memory", metavar="SIZE", default=None, callback=_max_memory,
+                     help="Bound on the process's memory, e.g. 400M or 2G; CTranslate2 on CPU sizes its batches "
+                          "from it. auto (default, or MT_MAX_MEMORY): a quarter of the free memory, at least 400M."),
         click.option("--threads", type=click.IntRange(1, 256), default=None, help="CPU threads (default: all cores)."),
         click.option("--max-input-tokens", type=click.IntRange(8, 4096), default=None,
                      help="Token budget per model input: longer sentences (translate) or texts (summarize) are "
@@ -167,6 +199,15 @@ def _stack(options):
 
 
 # --force / --wait / -q / --json: every command that writes into OUT
+cache_options = _stack([
+    click.option("--no-cache", is_flag=True,
+                 help="Do not use the translation memory (engine output per sentence, reused across documents and "
+                      "runs; `mt cache info`). MT_CACHE=off does the same."),
+    click.option("--cache-size", metavar="SIZE", default=None, callback=_cache_size,
+                 help="Bound on the translation memory's file, e.g. 500M or 4G (default 1G); least recently used "
+                      "sentences go first."),
+])
+
 run_options = _stack([
     click.option("--force", is_flag=True, help="Redo documents already done."),
     click.option("--wait", type=float, default=0.0, help="Seconds to wait for another run on OUT (default: refuse)."),
@@ -203,7 +244,7 @@ def make_engine_options(model, task: str, engine_args: dict, **override) -> Engi
     return EngineOptions(model=model, task=task, engine=a["engine"], device=a["device"], beams=a["beams"],
                          max_batch_size=a["batch_size"], batch_tokens=a["batch_tokens"], threads=a["threads"],
                          max_input_tokens=a["max_input_tokens"], revision=a["revision"],
-                         allow_pickle=a["allow_pickle"])
+                         allow_pickle=a["allow_pickle"], max_memory=a.get("max_memory"))
 
 
 def echo_terms(terms: dict) -> None:

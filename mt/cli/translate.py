@@ -5,9 +5,9 @@ import sys
 
 import click
 
-from mt.cli.common import (MtCommand, check_inputs, corpus_options, engine_options, friendly_errors, glossary_option,
-                           languages_option, make_engine_options, model_option, paths_and_out, report_run,
-                           run_options)
+from mt.cli.common import (MtCommand, cache_options, check_inputs, corpus_options, engine_options, friendly_errors,
+                           glossary_option, languages_option, make_engine_options, model_option, paths_and_out,
+                           report_run, run_options)
 
 
 @click.command("translate", cls=MtCommand)
@@ -19,10 +19,11 @@ from mt.cli.common import (MtCommand, check_inputs, corpus_options, engine_optio
 @click.option("--auto-glossary", is_flag=True, help="Spell variant names found within the run one way.")
 @corpus_options
 @languages_option
+@cache_options
 @run_options
 @friendly_errors
 def translate(paths, out, model, engine_args, glossaries, strict_glossary, auto_glossary, no_clean, text_column,
-              languages, force, wait, quiet, as_json):
+              languages, no_cache, cache_size, force, wait, quiet, as_json):
     """Translate Ukrainian articles (files or folders, recursively) into English in OUT.
 
     Writes OUT/<rel>.en.txt (and .en.json) per article and OUT/manifest.jsonl;
@@ -40,7 +41,7 @@ def translate(paths, out, model, engine_args, glossaries, strict_glossary, auto_
     options = TranslateOptions(
         engine=make_engine_options(model, "translate", engine_args),
         glossaries=tuple(str(g) for g in glossaries), strict_glossary=strict_glossary, auto_glossary=auto_glossary,
-        languages=languages,
+        languages=languages, cache=not no_cache, cache_size=cache_size,
     )
     if [str(p) for p in paths] == ["-"]:
         return _translate_stdin(options, not no_clean, as_json)
