@@ -19,7 +19,7 @@ from mt.glossary import forms as morph
 from mt.glossary.format import Entry
 from mt.glossary.match import Glossary
 from mt.glossary.names import (COMMON_ACRONYMS, CUES, EXONYMS, HEAD_NOUNS, KOREAN, LEGAL_FORMS, ORG_MORPHEMES,
-                               ROMAN, RU_GIVEN, STREET_WORDS, cluster_key, looks_russian, person_nominative,
+                               ROMAN, RU_GIVEN, STREET_WORDS, cluster_key, indeclinable, looks_russian, person_nominative,
                                propose_target, same_name, skeleton)
 from mt.glossary.romanize import romanize
 
@@ -282,17 +282,36 @@ def _name_lemma(tok: morph.Token, surface: set[str], inflected: bool = False) ->
                 and _personal(head_toks[0].key) and not _nominative_sing(head_toks[0].key)):
             head = _name_lemma(head_toks[0], surface, inflected)
         return head + "-" + tail_lemma
+    if indeclinable(tok.key) and tok.key not in KOREAN:
+        return tok.text  # Васадзе, Чачуа, Шойгу
     cands = morph.lemma_candidates(tok.key)
     korean = [kv for kv in cands if kv[0] in KOREAN]  # Ина → Ин, Чхолем → Чхоль, Йолю → Йоль
     if inflected and not korean:  # Рустема Умєрова: the surname agrees with the given name
         cands = [kv for kv in cands if kv[0] != tok.key] or cands
     # A word that is itself a nominative (Олександр, Петро, Ян) stays: another reading seen in the
     # corpus (Олександра) must not win over it.
-    own = 3.5 if not inflected and _nominative_sing(tok.key) else 0.0
+    own = 3.5 if not inflected and _nominative_sing(tok.key) and not _oblique_of_seen(tok.key, surface) else 0.0
     known = [kv for kv in cands if kv[0] in EXONYMS]  # Києві → Київ, not the name Кий
+    longer = -3.5 if not inflected else 0.0  # Ксьонз is no plural genitive of "Ксьонза"
     best = max(korean or known or cands,
-               key=lambda kv: kv[1] + (own if kv[0] == tok.key else 3.0 if kv[0] in surface else 0.0))
-    return _case_like(best[0], tok.text)
+               key=lambda kv: kv[1] + (own if kv[0] == tok.key else 3.0 if kv[0] in surface else 0.0)
+               + (longer if len(kv[0]) > len(tok.key) else 0.0))
+    return _keep_g(_case_like(best[0], tok.text), tok.text)
+
+
+def _keep_g(lemma: str, word: str) -> str:
+    """Булґакова → Булґаков: match keys fold ґ into г; the spelling keeps it."""
+    if "ґ" not in word.lower():
+        return lemma
+    return "".join(("Ґ" if c == "Г" else "ґ") if c in "гГ" and i < len(word) and word[i] in "ґҐ" else c
+                   for i, c in enumerate(lemma))
+
+
+def _oblique_of_seen(key: str, surface: set[str]) -> bool:
+    """Богдана is the genitive of Богдан when the corpus also writes Богдан."""
+    return any("Name" in p.tag.grammemes and p.tag.case not in ("nomn", None) and "plur" not in p.tag.grammemes
+               and morph.norm_key(p.normal_form) != key and morph.norm_key(p.normal_form) in surface
+               for p in morph.parses(key))
 
 
 def _person_like(run: list[morph.Token]) -> bool:

@@ -224,16 +224,41 @@ def _roles(words: list[str]) -> list[str] | None:
     return None
 
 
-def _indeclinable(key: str) -> bool:
+def indeclinable(key: str) -> bool:
     """Шойгу, Васадзе, Паулі: the dictionary knows the name as indeclinable, or does not know it and it
     ends in a vowel no Ukrainian paradigm ends a nominative with (Джентлі)."""
     ps = morph.parses(key)
     if any(p.is_known and "Fixd" in p.tag.grammemes and morph.is_name_parse(p) for p in ps):
         return True
-    return not any(p.is_known for p in ps) and key[-1:] in ("і", "е", "у", "ю")
+    if any(p.is_known for p in ps):
+        return False
+    # Джентлі, Чачуа, Едіє: foreign vowel endings no Ukrainian case form has
+    return (key.endswith(("е", "є", "уа", "іа", "еа", "оа", "ія")) and not key.endswith(("ове", "еве", "ине"))) or (
+        key.endswith("і") and not key.endswith(("ові", "еві", "єві", "ці", "зі", "сі", "ні", "ті", "ій")))
 
 
-_FEM_ENDINGS = ("ої", "ою", "ської", "цької", "ській", "цькій")
+_FEM_ENDINGS = ("ої", "ської", "цької", "ській", "цькій")
+
+
+def _only_oblique(key: str) -> bool:
+    """The dictionary knows `key` only in an oblique case (Робертом, Оленою)."""
+    ps = [p for p in morph.parses(key) if p.is_known and p.tag.POS == "NOUN"]
+    return bool(ps) and not any(p.tag.case == "nomn" or "Fixd" in p.tag.grammemes for p in ps)
+
+
+def _best_reading(res: dict, role: str, word: str, surface) -> str:
+    """shevchenko's reading of one field, or an alternative the corpus or the dictionary backs
+    (Карпенка-Карого: Карпенко-Карий, not Карпенк-Карий)."""
+    first = res.get(role, word)
+    options = [first] + [a for a in res.get("alternatives", {}).get(role, []) if a != word]
+
+    def backed(o: str) -> tuple:
+        key = morph.norm_key(o)
+        head = key.split("-")[0]
+        known = any(p.is_known and morph.is_name_parse(p) and (p.tag.case == "nomn" or "Fixd" in p.tag.grammemes)
+                    and morph.norm_key(p.normal_form) == head for p in morph.parses(head))
+        return (key in surface, known, o == first)
+    return max(options, key=backed)
 
 
 @lru_cache(maxsize=morph.PARSE_CACHE)
@@ -277,9 +302,12 @@ def person_nominative(words: list[str], surface: frozenset | set = frozenset()) 
             seen = sum(morph.norm_key(o) in surface for o, c in zip(out, changed) if c)
             fem_form = r.get("gender") == "feminine" and any(
                 morph.norm_key(w).endswith(_FEM_ENDINGS) for role, w in fields if role == "family_name")
-            return (seen + fem_form, all(changed) or not any(changed), r.get("gender") == "masculine")
+            # a word left as it is must be able to be a nominative (Робертом cannot)
+            stuck = sum(not c and _only_oblique(morph.norm_key(w)) for w, c in zip(names, changed))
+            return (seen + fem_form - 2 * stuck, all(changed) or not any(changed), r.get("gender") == "masculine")
         res = max(readings, key=score)
-    out, it = [], iter(w if _indeclinable(morph.norm_key(w)) else res.get(role, w) for role, w in fields)
+    out, it = [], iter(w if indeclinable(morph.norm_key(w)) else _best_reading(res, role, w, surface)
+                       for role, w in fields)
     for w in words:
         out.append(_APOSTROPHE.sub("'", next(it)) if len(w) > 1 else w)
     return out
