@@ -134,3 +134,20 @@ def test_an_unexpected_error_is_one_line_with_a_debug_hint(monkeypatch, tmp_path
     result = CliRunner().invoke(main, ["--debug", "translate", str(ROOT / "seeds"), "-o", str(tmp_path / "o"),
                                        "-m", str(tiny_marian)])
     assert isinstance(result.exception, ZeroDivisionError)
+
+
+def test_device_cuda_without_a_gpu_is_one_line(tiny_marian, monkeypatch):
+    import mt.engines.base
+
+    monkeypatch.setattr(mt.engines.base, "cuda_devices", lambda: 0)
+    result = CliRunner().invoke(main, ["translate", "-", "-m", str(tiny_marian), "--device", "cuda"], input="Тест.")
+    assert result.exit_code == 2 and "--device cuda: no CUDA device" in result.stderr
+    assert "Traceback" not in result.output and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_library_defaults_equal_the_cli_defaults():
+    from mt.engines import EngineOptions
+
+    params = {p.name: p for p in main.commands["translate"].params}
+    assert EngineOptions().engine == params["engine"].default == "auto"
+    assert EngineOptions().device == params["device"].default

@@ -130,3 +130,14 @@ def test_a_reachable_hub_and_a_proxy_are_not_refused(online_mode, monkeypatch):
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")  # a direct probe would prove nothing
     monkeypatch.setattr(models, "_probe", lambda *a: pytest.fail("probed behind a proxy"))
     assert models.hub_unreachable() is None
+
+
+def test_an_unknown_preset_name_says_did_you_mean_and_lists_the_presets():
+    from mt.models.presets import ModelError
+    from mt.models.resolution import resolve
+
+    with pytest.raises(ModelError) as info:
+        resolve("opus-mt-uk-em")
+    message = str(info.value)
+    assert "did you mean opus-mt-uk-en" in message and "distilbart-cnn" in message and "owner/name" in message
+    assert resolve("Helsinki-NLP/opus-mt-uk-en").preset == "opus-mt-uk-en"  # a Hub id is never "unknown"

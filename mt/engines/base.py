@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass
 from typing import Callable, Protocol, Sequence, TypeVar
 
+from mt.errors import EngineError, MtError
 from mt.models.presets import ModelSpec
 from mt.models.resolution import resolve
 
@@ -16,7 +17,7 @@ class EngineOptions:
 
     model: str | None = None  # preset, Hub id or folder; None = the task's default preset
     task: str = "translate"
-    engine: str = "hf"  # hf | ct2 | auto
+    engine: str = "auto"  # auto (CTranslate2 when it converts, else transformers) | ct2 | hf; the CLI's default
     device: str = "auto"  # auto | cpu | cuda
     beams: int | None = None  # None = the model's generation config
     # padded source tokens per batch (ctranslate2 on CPU: all workers together) and sentences per batch;
@@ -150,6 +151,30 @@ def token_counter(engine: Engine, limit: int = 20_000) -> Callable[[str], int]:
     return count
 
 
+def cuda_devices() -> int:
+    """CUDA devices visible to CTranslate2 or torch (0 without a GPU or a CUDA build)."""
+    try:
+        import ctranslate2
+
+        if ctranslate2.get_cuda_device_count() > 0:
+            return ctranslate2.get_cuda_device_count()
+    except Exception:  # noqa: BLE001 - no CTranslate2, or a broken CUDA runtime
+        pass
+    try:
+        import torch
+
+        return torch.cuda.device_count() if torch.cuda.is_available() else 0
+    except ImportError:
+        return 0
+
+
+def require_cuda() -> None:
+    """`--device cuda` on a machine without a usable GPU: one line, before any model is loaded."""
+    if cuda_devices() == 0:
+        raise EngineError("--device cuda: no CUDA device is visible to CTranslate2 or torch (no GPU, no driver, or "
+                          "a CPU-only build); use --device cpu, or --device auto to take a GPU when there is one")
+
+
 def pick_device(device: str) -> str:
     if device != "auto":
         return device
@@ -182,6 +207,8 @@ def create_engine(options: EngineOptions, notify=None) -> Engine:
     from mt.engines.memory import budget
 
     budget(options.max_memory)  # a bad --max-memory / MT_MAX_MEMORY fails here, never as a fallback reason
+    if options.device == "cuda":
+        require_cuda()
     choice = options.engine
     if choice in {"ct2", "auto"}:
         try:
@@ -198,7 +225,7 @@ def create_engine(options: EngineOptions, notify=None) -> Engine:
         except Exception as exc:  # noqa: BLE001 - conversion failures fall back in auto mode
             from mt.models.presets import ModelError
 
-            if choice == "ct2" or isinstance(exc, ModelError):
+            if choice == "ct2" or isinstance(exc, (ModelError, MtError)):
                 raise
             reason = f"conversion failed: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
         if notify:

@@ -42,6 +42,8 @@ def resolve(name: str | None, task: str = "translate", revision: str | None = No
     if any(sep in name for sep in ("./", "../")) or name.startswith(("/", "~")):
         raise ModelError(f"model folder not found: {name}")
     preset = name if name in registry.presets else registry.by_hub(name)
+    if preset is None and "/" not in name:
+        raise ModelError(unknown_preset_message(name, registry))
     info = registry.presets.get(preset, {}) if preset else {}
     hub = info.get("hub", name)
     path = pulled_folder(preset, hub)
@@ -50,6 +52,16 @@ def resolve(name: str | None, task: str = "translate", revision: str | None = No
         src_lang=info.get("src_lang"), tgt_lang=info.get("tgt_lang"), preset=preset,
         revision=revision, note=info.get("note", ""), license=info.get("license", ""),
     )
+
+
+def unknown_preset_message(name: str, registry: Registry) -> str:
+    """A name that is no preset, folder or Hub id (those have an owner: org/name): say what was meant."""
+    import difflib
+
+    close = difflib.get_close_matches(name, list(registry.presets), n=3, cutoff=0.6)
+    hint = f"did you mean {' or '.join(close)}? " if close else ""
+    return (f"unknown model '{name}': {hint}Presets: {', '.join(registry.presets)}. "
+            "Or give a Hub id (owner/name) or a local folder; `mt models list` shows them all.")
 
 
 def _family_from_config(folder: Path) -> str | None:
