@@ -16,9 +16,7 @@ from typing import Callable, Iterable
 from mt.outputs.briefs import FORMAT, build_brief, strip_demo_label, write_brief
 from mt.inputs.document import CorpusOptions, Failed, content_hash
 from mt.outputs.files import safe_rel
-from mt.engines import EngineOptions
 from mt.outputs.manifest import Manifest, RunLock, options_key
-from mt.models.resolution import resolve
 from mt.translate import RunSummary, translate_corpus
 from mt.outputs.progress import Progress
 from mt.summarizer import SummarizeOptions, Summarizer
@@ -77,6 +75,12 @@ class _Tracker:
 
     def documents(self, items):
         return self.inner.documents(items)
+
+    def start(self, total: int | None = None) -> None:
+        self.inner.start(total)
+
+    def close(self) -> None:
+        self.inner.close()
 
     def done(self, doc_id: str, status: str, error: str | None = None, sentences: int = 0) -> None:
         self.finished.append((doc_id, status))
@@ -156,8 +160,8 @@ def run_brief_stages(run: BriefRun, out: Path, ids: list[str], sum_options: Summ
                      progress: Progress, summarizer: Summarizer | None, references, notify) -> None:
     manifest = Manifest(out)
     started = time.perf_counter()
-    stage = SummarizeStage(out, sum_options, manifest, run.summarize, _progress(progress, SUMMARIZE),
-                           summarizer, notify)
+    summarizing = _progress(progress, SUMMARIZE, len(ids))
+    stage = SummarizeStage(out, sum_options, manifest, run.summarize, summarizing, summarizer, notify)
     docs: list[tuple[str, str, Path]] = []
     for doc_id in ids:
         record = manifest.get(doc_id, "translate") or {}
@@ -171,17 +175,19 @@ def run_brief_stages(run: BriefRun, out: Path, ids: list[str], sum_options: Summ
             continue
         stage.handle(doc, force)
         docs.append((doc_id, rel, detail_path))
+    summarizing.close()
     run.summarize.terms = stage.term_figures()
     run.summarize.seconds = time.perf_counter() - started
 
     key = brief_key(stage.key)
-    bar = _progress(progress, BRIEF)
+    bar = _progress(progress, BRIEF, len(docs))
     stage_started = time.perf_counter()
     jsons: list[Path] = []
     for doc_id, rel, detail_path in bar.documents(docs):
         summary_record = manifest.get(doc_id, SUMMARIZE) or {}
         if summary_record.get("status") not in {"ok", "skipped"}:
-            continue  # its summarize failure is already reported
+            bar.done(doc_id, "skipped", "no summary")  # its summarize failure is already reported
+            continue
         started = time.perf_counter()
         md = output_path(out, rel, ".brief.md")
         js = output_path(out, rel, ".brief.json")
@@ -217,6 +223,7 @@ def run_brief_stages(run: BriefRun, out: Path, ids: list[str], sum_options: Summ
         run.brief.demo = run.brief.demo or brief["demo"]
         jsons.append(js)
         bar.done(doc_id, "ok")
+    bar.close()
     run.brief.model = run.summarize.model
     run.brief.seconds = time.perf_counter() - stage_started
 
@@ -234,8 +241,10 @@ def run_brief_stages(run: BriefRun, out: Path, ids: list[str], sum_options: Summ
     run.digest = str(write_digest(out, jsons, extra))
 
 
-def _progress(progress: Progress, desc: str) -> Progress:
-    return Progress(quiet=progress.quiet, stream=progress.stream, desc=desc)
+def _progress(progress: Progress, desc: str, total: int) -> Progress:
+    stage = progress.stage(desc, total)
+    stage.start()
+    return stage
 
 
 def score_summaries(out: Path, references: Path, brief_jsons: list[Path]) -> tuple[str, dict]:

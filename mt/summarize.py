@@ -18,6 +18,7 @@ the scores to the digest.
 from __future__ import annotations
 
 import time
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
@@ -35,7 +36,7 @@ from mt.outputs.progress import Progress
 from mt.summarizer import ALGORITHM, SummarizeOptions, Summarizer
 from mt.outputs.files import OutputError, atomic_write_text, output_path, sweep_temporaries
 from mt.inputs.english import EnglishDoc
-from mt.inputs.english import iter_english
+from mt.inputs.english import count_english, iter_english
 
 SUMMARIZE = "summarize"
 VERSION = __version__.split(".")[0]
@@ -178,9 +179,10 @@ def summarize_corpus(paths: Iterable[str | Path], out: str | Path, options: Summ
     run = StageSummary(out=str(out), stage=SUMMARIZE)
     if summarizer is None:  # the model is here (or downloaded now) before any work, so its commit is known
         preflight([(options.engine, "summarize")], notify=notify)
-    with RunLock(out, wait=wait):
+    with RunLock(out, wait=wait), closing(progress):
         sweep_temporaries(out)
         stage = SummarizeStage(out, options, Manifest(out), run, progress, summarizer, notify)
+        progress.start(count_english(paths))
         for doc in progress.documents(iter_english(paths)):
             stage.handle(doc, force)
     run.terms = stage.term_figures()

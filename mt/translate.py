@@ -11,13 +11,14 @@ it and reads the next (`_overlap`).
 from __future__ import annotations
 
 import time
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
 from mt import __version__
 from mt.inputs.document import CorpusOptions, Document, Failed
-from mt.inputs.corpus import load_corpus
+from mt.inputs.corpus import count_documents, load_corpus
 from mt.outputs.manifest import Manifest, RunLock, options_key
 from mt.models.resolution import resolve
 from mt.models.hub import model_version, preflight
@@ -67,8 +68,16 @@ class RunSummary:
 def translate_corpus(paths: Iterable[str | Path], out: str | Path, options: TranslateOptions | None = None, *,
                      corpus: CorpusOptions | None = None, force: bool = False, wait: float = 0.0,
                      progress: Progress | None = None, translator: Translator | None = None,  # reuse its engine
-                     notify: Callable[[str], None] | None = None) -> RunSummary:
-    """Translate every document under `paths` into `out`; see the module docstring."""
+                     notify: Callable[[str], None] | None = None, ray=None) -> RunSummary:
+    """Translate every document under `paths` into `out`; see the module docstring.
+
+    `ray` (a `mt.distributed.RayOptions`): the same job on a Ray cluster, same OUT and manifest.
+    """
+    if ray is not None:
+        from mt import distributed
+
+        return distributed.translate_corpus(paths, out, options, ray, corpus=corpus, force=force, wait=wait,
+                                            progress=progress, notify=notify)
     options = options or TranslateOptions()
     out = Path(out)
     paths = [Path(p) for p in paths]
@@ -84,7 +93,7 @@ def translate_corpus(paths: Iterable[str | Path], out: str | Path, options: Tran
     summary = RunSummary(out=str(out), model=spec.label, demo=spec.is_demo,
                          auto_glossary=[c.as_dict() for c in clusters])
     terms = TermTotals(glossary)
-    with RunLock(out, wait=wait):
+    with RunLock(out, wait=wait), closing(progress):  # the bar spans the last windows too
         sweep_temporaries(out)
         manifest = Manifest(out)
         # a given translator lends its loaded engine; this run's options and glossary apply
@@ -97,6 +106,7 @@ def translate_corpus(paths: Iterable[str | Path], out: str | Path, options: Tran
         chars = 0
         in_flight = None  # the window the engine is translating while the next one is read
 
+        progress.start(count_documents(paths, corpus))
         for item in progress.documents(load_corpus(paths, corpus)):
             if item.container:
                 containers.setdefault(item.container, set()).add(item.id)

@@ -43,6 +43,28 @@ def test_a_terminal_gets_a_bar_that_is_closed_afterwards():
         assert progress.bar is not None
         progress.done(doc_id, "error" if doc_id == "b" else "ok", error="boom" if doc_id == "b" else None,
                       sentences=2)
+    assert progress.bar is not None  # the stage's last windows may still finish after its input is read
+    progress.close()
     assert progress.bar is None and progress.count == 2 and progress.sentences == 4
     text = stream.getvalue()
     assert "error b: boom" in text and "2/2" in text and "[translate" not in text  # no plain lines
+
+
+def test_a_translate_run_has_one_bar_with_its_total_from_the_start(seeds_copy, tmp_path, translator):
+    from mt.translate import translate_corpus
+
+    stream = Terminal()
+    translate_corpus([seeds_copy], tmp_path / "out", translator.options, translator=translator,
+                     progress=Progress(stream=stream))
+    text = stream.getvalue()
+    assert "0/5" in text and "5/5" in text and text.count("translate:") >= 2  # one bar, redrawn, total known
+    assert "[translate" not in text
+
+
+def test_document_counts_for_the_total(tmp_path):
+    from mt.inputs.corpus import count_documents
+
+    (tmp_path / "a.txt").write_text("Текст.", encoding="utf-8")
+    (tmp_path / "feed.jsonl").write_text('{"text": "a"}\n\n{"text": "b"}\n', encoding="utf-8")
+    (tmp_path / "t.csv").write_text("id,text\n1,a\n2,b\n3,c\n", encoding="utf-8")
+    assert count_documents([tmp_path]) == 1 + 2 + 3

@@ -55,6 +55,15 @@ def iter_english(paths: Iterable[str | Path]) -> Iterator[EnglishDoc | Failed]:
             yield read_english(path, rel)
 
 
+def count_english(paths: Iterable[str | Path]) -> int:
+    """How many documents `iter_english` will yield (for a progress total), without reading them."""
+    total = 0
+    for raw in paths:
+        root = Path(raw)
+        total += 1 if not root.is_dir() else sum(1 for _ in _walk(root))
+    return total
+
+
 def _walk(root: Path) -> Iterator[tuple[Path, list[str]]]:
     for folder, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
