@@ -92,8 +92,9 @@ def test_missing_model_with_an_unreachable_hub_exits_2_at_once(tmp_path, seeds_c
 
 def test_stdin_in_english_out(tiny_marian):
     text = "Горемикін прибув до Києва.\nГоремікіну сказали про це."
-    result = CliRunner().invoke(main, ["translate", "-", "-m", str(tiny_marian), "-g", str(ROOT / "seeds" / "glossary.tsv")],
-                                input=text, catch_exceptions=False)
+    glossary = str(ROOT / "seeds" / "glossary.tsv")
+    result = CliRunner().invoke(main, ["translate", "-", "-m", str(tiny_marian), "-g", glossary], input=text,
+                                catch_exceptions=False)
     assert result.exit_code == 0, result.output
     lines = result.stdout.strip().split("\n")
     assert len(lines) == 2 and all("Goremykin" in line for line in lines)  # one line per paragraph, name kept

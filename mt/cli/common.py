@@ -217,7 +217,8 @@ run_options = _stack([
 
 # --no-clean / --text-column: commands that read Ukrainian articles
 corpus_options = _stack([
-    click.option("--no-clean", is_flag=True, help="Keep boilerplate (ads, 'Читайте також', related news, URLs, credits)."),
+    click.option("--no-clean", is_flag=True,
+                 help="Keep boilerplate (ads, 'Читайте також', related news, URLs, credits)."),
     click.option("--text-column", default="text", show_default=True, help="Text column of JSONL/CSV/Parquet/dataset."),
 ])
 
@@ -236,6 +237,39 @@ languages_option = click.option(
     "--languages", default="uk", show_default=True, metavar="CODES|any", callback=_languages,
     help="Translate documents identified as these languages (comma-separated codes, e.g. uk,ru); others "
          "get the status 'skipped: language xx'. 'any' translates every document.")
+
+
+def _ray_address(ctx, param, value):
+    if value is None or value in {"local", "auto"} or value.startswith("ray://") or ":" in value:
+        return value
+    raise click.BadParameter(f"{value!r}: use local, auto, ray://HOST:PORT or HOST:PORT")
+
+
+# --ray / --ray-workers / --ray-gpus-per-worker: translate, summarize and brief on a Ray cluster
+RAY_PARAMS = ("ray", "ray_workers", "ray_gpus_per_worker")
+ray_options = _stack([
+    click.option("--ray", metavar="ADDRESS", default=None, callback=_ray_address,
+                 help="Run on Ray (pip install 'mt[ray]'): local (start Ray on this machine), auto (join the "
+                      "cluster this machine belongs to), ray://HOST:PORT or a HOST:PORT head address. Same "
+                      "outputs, manifest and exit codes; OUT must be a path every node sees. "
+                      "Example: mt translate seeds -o out --ray local"),
+    click.option("--ray-workers", type=click.IntRange(1, 100_000), default=None, metavar="N",
+                 help="Ray actors, each holding one engine (default: what the cluster offers; --threads sets "
+                      "the CPUs of each)."),
+    click.option("--ray-gpus-per-worker", type=click.FloatRange(0, 64), default=0.0, metavar="G",
+                 help="GPUs per Ray actor (e.g. 1; default 0: CPU actors)."),
+])
+
+
+def make_ray_options(ray, ray_workers, ray_gpus_per_worker):
+    """`mt.distributed.RayOptions` from the --ray options, or None for a single-machine run."""
+    if ray is None:
+        if ray_workers or ray_gpus_per_worker:
+            raise click.UsageError("--ray-workers and --ray-gpus-per-worker need --ray ADDRESS (e.g. --ray local)")
+        return None
+    from mt.distributed import RayOptions
+
+    return RayOptions(address=ray, workers=ray_workers, gpus_per_worker=ray_gpus_per_worker)
 
 
 def make_engine_options(model, task: str, engine_args: dict, **override) -> EngineOptions:

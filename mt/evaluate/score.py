@@ -17,8 +17,7 @@ from typing import Sequence
 from mt.evaluate import metrics as M
 from mt.evaluate.inputs import EvaluateError, Pairs, extract_summary, load_input, pair, sources
 
-__all__ = ["EvaluateError", "EvaluateOptions", "Pairs", "Report", "SystemReport", "append_scores_markdown",
-           "evaluate", "extract_summary", "render_markdown", "render_text"]
+__all__ = ["EvaluateError", "EvaluateOptions", "Pairs", "Report", "SystemReport", "evaluate", "extract_summary"]
 
 DEFAULT_METRICS = ("bleu", "chrf", "ter", "rouge", "terms", "comet")
 LABELS = {"bleu": "BLEU", "chrf": "chrF2", "ter": "TER", "rouge1": "ROUGE-1", "rouge2": "ROUGE-2",
