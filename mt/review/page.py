@@ -343,7 +343,11 @@ def render_report(out: Path, glossary_paths: Sequence[str | Path] = (), scores: 
     """The review page of OUT as one self-contained HTML string."""
     out = Path(out)
     if not (out / MANIFEST).is_file():
-        raise ReportError(f"{out}: no {MANIFEST} here; run `mt translate ... -o {out}` first")
+        inputs = out.is_dir() and (any(out.glob("*.txt")) or any(out.glob("*.htm*")))
+        hint = (f"{out} looks like input articles: give the -o/--out folder of `mt translate` or `mt brief` "
+                f"(e.g. `mt brief {out} -o out`, then `mt report out`)" if inputs
+                else "give the -o/--out folder of an `mt translate` or `mt brief` run")
+        raise ReportError(f"{out}: no {MANIFEST} here (not an mt output folder); {hint}")
     glossary = None
     if glossary_paths:
         from mt.glossary import load_glossary
