@@ -210,15 +210,20 @@ def test_table_rows_get_one_brief_each(tmp_path, mt_options, tiny_translator):
 
 
 def test_brief_fails_before_translating_when_the_summary_model_has_no_weights_offline(tmp_path, monkeypatch):
-    import mt.models.resolution as resolution
-    from mt.engines.convert import cache_key, cache_root
-    from mt.models.presets import ModelMissing
-    from mt.models.resolution import resolve
+    import json
 
-    snapshot = tmp_path / "snapshot"  # what a tokenizer-only download leaves in the Hugging Face cache
-    snapshot.mkdir()
-    (snapshot / "config.json").write_text('{"model_type": "bart"}')
-    monkeypatch.setattr(resolution, "local_files", lambda spec, need_weights=False: None if need_weights else snapshot)
+    import ctranslate2
+
+    from mt.engines.convert import cache_root
+    from mt.models.presets import ModelMissing
+
+    # what a tokenizer-only download leaves in the Hugging Face cache: a snapshot without weights
+    hf = tmp_path / "hf" / "hub" / "models--sshleifer--distilbart-cnn-12-6"
+    (hf / "refs").mkdir(parents=True)
+    (hf / "refs" / "main").write_text("a" * 40)
+    (hf / "snapshots" / ("a" * 40)).mkdir(parents=True)
+    (hf / "snapshots" / ("a" * 40) / "config.json").write_text('{"model_type": "bart"}')
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("MT_MODELS_DIR", str(tmp_path / "store"))
     out = tmp_path / "out"
@@ -226,11 +231,14 @@ def test_brief_fails_before_translating_when_the_summary_model_has_no_weights_of
         with pytest.raises(ModelMissing, match="mt models pull"):
             brief_corpus([SEEDS], out, sum_options=SummarizeOptions(engine=EngineOptions(engine=engine)))
         assert not out.exists()  # nothing was translated first
-    # an earlier CTranslate2 conversion is enough for the ct2 engine: the check lets it through
-    spec = resolve(None, task="summarize")
-    cached = cache_root() / cache_key(spec, None, "int8")
-    cached.mkdir(parents=True)
+    # an earlier CTranslate2 conversion (it carries its config and tokenizer) is enough for the ct2 engine
+    cached = cache_root() / "distilbart-cnn-0123456789-int8"
+    (cached / "source").mkdir(parents=True)
     (cached / "model.bin").write_bytes(b"")
+    (cached / "source" / "config.json").write_text('{"model_type": "bart"}')
+    (cached / "mt-source.json").write_text(json.dumps({"model": "distilbart-cnn", "hub": "sshleifer/distilbart-cnn-12-6",
+                                                       "quantization": "int8", "version": "x+x",
+                                                       "ctranslate2": ctranslate2.__version__}))
     from mt.brief import _preflight
 
     _preflight(None, SummarizeOptions(engine=EngineOptions(engine="auto", device="cpu")))

@@ -71,7 +71,7 @@ def list_models(as_json: bool) -> None:
                "conversions": {"bytes": sum(disk.conversions.values()), "folders": len(disk.conversions),
                                "path": str(models_dir() / "ct2")}}
     if as_json:
-        click.echo(json.dumps({"models": rows, "disk": summary}, indent=2))
+        click.echo(json.dumps(rows, indent=2))
         return
     width = max(len(r["preset"]) for r in rows) if rows else 10
     for r in rows:
@@ -86,6 +86,27 @@ def list_models(as_json: bool) -> None:
                f"{len(disk.hf)} models), {human(summary['pulled']['bytes'])} pulled ({models_dir()}), "
                f"{human(summary['conversions']['bytes'])} of CTranslate2 conversions ({models_dir() / 'ct2'}); "
                "free space with: mt models remove NAME")
+
+
+@models.command("disk")
+@click.option("--json", "as_json", is_flag=True)
+def disk(as_json: bool) -> None:
+    """Disk used by models: the Hugging Face cache, pulled folders, CTranslate2 conversions (each item)."""
+    from mt.models.cache import human, hub_cache_dir, usage
+    from mt.models.presets import models_dir
+
+    found = usage()
+    places = {"hf_cache": (hub_cache_dir(), found.hf), "pulled": (models_dir(), found.pulled),
+              "conversions": (models_dir() / "ct2", found.conversions)}
+    if as_json:
+        click.echo(json.dumps({k: {"path": str(p), "bytes": sum(items.values()), "items": items}
+                               for k, (p, items) in places.items()} | {"total_bytes": found.total()}, indent=2))
+        return
+    for what, (path, items) in places.items():
+        click.echo(f"{what}: {human(sum(items.values()))} in {path}")
+        for name, size in sorted(items.items(), key=lambda kv: -kv[1]):
+            click.echo(f"  {human(size):>9}  {name}")
+    click.echo(f"total: {human(found.total())}; free space with: mt models remove NAME")
 
 
 @models.command("info")
@@ -109,6 +130,7 @@ def info(model: str, as_json: bool) -> None:
             "path": str(found.folder) if found else None, "source": found.source if found else None,
             "revision": found.ref if found else spec.revision, "commit": found.commit if found else None,
             "config_commit": found.config_commit if found else None,
+            "weights": [p.name for p in found.weights] if found else [],
             "files": {p.name: p.stat().st_size for p in sorted(found.folder.iterdir()) if p.is_file()}
             if found else {},
             "conversions": [{"path": str(c), "bytes": folder_size(c), "quantization": read_source(c).get("quantization"),

@@ -152,22 +152,23 @@ def _timings_path() -> Path:
     return cache_root() / "timings.json"
 
 
+def _first_guess(weight_bytes: int) -> float:
+    return STARTUP_SECONDS + weight_bytes / BYTES_PER_SECOND
+
+
 def estimate_seconds(weight_bytes: int) -> float:
     """Seconds a conversion of `weight_bytes` of weights should take on this machine.
 
-    A first guess (STARTUP_SECONDS + bytes at BYTES_PER_SECOND) until a
-    conversion was timed here; then the rate measured by the last ones.
+    A first guess (STARTUP_SECONDS + bytes at BYTES_PER_SECOND), scaled by how
+    the last conversions timed here compared with their own first guesses.
     """
-    rate = BYTES_PER_SECOND
+    guess = _first_guess(weight_bytes)
     try:
         records = json.loads(_timings_path().read_text(encoding="utf-8"))[-5:]
-        rates = [r["bytes"] / max(0.1, r["seconds"] - STARTUP_SECONDS) for r in records
-                 if r["seconds"] > STARTUP_SECONDS and r["bytes"] > 50e6]
-        if rates:
-            rate = sorted(rates)[len(rates) // 2]
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
-    return STARTUP_SECONDS + weight_bytes / rate
+        ratios = sorted(r["seconds"] / _first_guess(r["bytes"]) for r in records)
+    except (OSError, ValueError, KeyError, TypeError, ZeroDivisionError):
+        return guess
+    return guess * ratios[len(ratios) // 2] if ratios else guess
 
 
 def _record_timing(weight_bytes: int, seconds: float) -> None:
