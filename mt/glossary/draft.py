@@ -272,7 +272,7 @@ def _nominative_sing(key: str) -> bool:
 
 
 def _name_lemma(tok: morph.Token, surface: set[str], inflected: bool = False) -> str:
-    if not morph.is_cyrillic(tok.text) or morph.is_acronym(tok.text):
+    if not morph.is_cyrillic(tok.text) or morph.is_acronym(tok.text) or len(tok.text) == 1:
         return tok.text
     if "-" in tok.key:  # Карпенка-Карого → Карпенко-Карий; Івано-Франківська keeps its head
         head, _, tail = tok.text.rpartition("-")
@@ -291,12 +291,20 @@ def _name_lemma(tok: morph.Token, surface: set[str], inflected: bool = False) ->
     # A word that is itself a nominative (Олександр, Петро, Ян) stays: another reading seen in the
     # corpus (Олександра) must not win over it.
     own = 3.5 if not inflected and _nominative_sing(tok.key) and not _oblique_of_seen(tok.key, surface) else 0.0
+    if not own and not inflected and _nominative_shape(tok.key) and not any(p.is_known for p in morph.parses(tok.key)):
+        own = 1.2  # Седна, Ксьонз: a name no dictionary knows stays as written unless the corpus has another form
     known = [kv for kv in cands if kv[0] in EXONYMS]  # Києві → Київ, not the name Кий
     longer = -3.5 if not inflected else 0.0  # Ксьонз is no plural genitive of "Ксьонза"
     best = max(korean or known or cands,
                key=lambda kv: kv[1] + (own if kv[0] == tok.key else 3.0 if kv[0] in surface else 0.0)
                + (longer if len(kv[0]) > len(tok.key) else 0.0))
     return _keep_g(_case_like(best[0], tok.text), tok.text)
+
+
+def _nominative_shape(key: str) -> bool:
+    """Ends the way a nominative may: a consonant, -а, -я, -о, -ий, -ій (not -и, -у, -ом, -ові...)."""
+    last = key[-1:]
+    return (last.isalpha() and last not in morph.VOWELS and last not in "й") or key.endswith(("а", "я", "о", "ий", "ій"))
 
 
 def _keep_g(lemma: str, word: str) -> str:
@@ -314,8 +322,8 @@ def _oblique_of_seen(key: str, surface: set[str]) -> bool:
                for p in morph.parses(key))
 
 
-def _person_like(run: list[morph.Token]) -> bool:
-    names = [t for t in run if not _is_initial(t)]
+def _person_like(run: list[morph.Token], initial=_is_initial) -> bool:
+    names = [t for t in run if not initial(t)]
     if not names or len(names) > 3 or any(t.key in KOREAN for t in names):
         return False
     if len(names) < len(run):
@@ -324,18 +332,20 @@ def _person_like(run: list[morph.Token]) -> bool:
         morph.is_capitalized(t.text) and morph.is_cyrillic(t.text) for t in names)
 
 
-def _lemma(run: list[morph.Token], surface: set[str]) -> str:
-    if any(_is_initial(t) for t in run) and not all(_is_initial(t) for t in run):
-        names = person_nominative([t.text for t in run], surface) if _person_like(run) else None
+def _lemma(run: list[morph.Token], surface: set[str], sentence: str = "") -> str:
+    def initial(t: morph.Token) -> bool:  # with its dot (Т. Шевченко); Седна С is no initial
+        return _dotted_initial(sentence, t) if sentence else _is_initial(t)
+    if any(initial(t) for t in run) and not all(initial(t) for t in run):
+        names = person_nominative([t.text for t in run], surface) if _person_like(run, initial) else None
         if names is None:
-            names = [t.text if _is_initial(t) else _name_lemma(t, surface) for t in run]
-        return " ".join(w + "." if _is_initial(t) else w for w, t in zip(names, run))
+            names = [t.text if initial(t) else _name_lemma(t, surface) for t in run]
+        return " ".join(w + "." if initial(t) else w for w, t in zip(names, run))
     if len(run) > 1 and (_is_adj(run[0].key.rpartition("-")[2])
                          or any(not morph.is_capitalized(t.text) for t in run)):
         phrase = _phrase_lemma(run)
         if phrase:
             return phrase
-    if _person_like(run):
+    if _person_like(run, initial):
         names = person_nominative([t.text for t in run], surface)
         if names:
             return " ".join(names)
@@ -485,6 +495,11 @@ def _dotted_initial(sentence: str, tok: morph.Token) -> bool:
     return _is_initial(tok) and sentence[tok.end:tok.end + 2].lstrip(" ").startswith(".")
 
 
+def _after_legal_form(sentence: str, toks: list[morph.Token], tok: morph.Token) -> bool:
+    i = next((k for k, t in enumerate(toks) if t.start == tok.start), 0)
+    return i > 0 and toks[i - 1].key in LEGAL_FORMS and not sentence[toks[i - 1].end:tok.start].strip()
+
+
 def _lone_adjective(tok: morph.Token, initial: bool, lower: Counter) -> bool:
     """An adjective on its own (Російський, Північної) is no name; a capitalised one mid-sentence
     that the corpus never writes in lower case (Загребельська, Луцька) may be a surname or a place."""
@@ -538,9 +553,11 @@ def _occurrences(docs: list[tuple[str, str]]) -> list[_Occurrence]:
             if not run or (len(run) == 1 and _lone_adjective(run[0], initial, lower)) or _never_row(
                     run, lower, capmid):
                 continue
-            if any(_is_initial(t) for t in run):
+            if any(_dotted_initial(s, t) for t in run):
                 kind = "person"
-            out.append(_Occurrence(_lemma(run, surface), doc_id, s, _origin(toks, run[0].start), kind))
+            elif kind is None and _after_legal_form(s, toks, run[0]):
+                kind = "org"  # ТОВ Барвінок
+            out.append(_Occurrence(_lemma(run, surface, s), doc_id, s, _origin(toks, run[0].start), kind))
     return out
 
 

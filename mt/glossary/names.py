@@ -136,8 +136,8 @@ def skeleton(word: str) -> str:
 def same_name(a: str, b: str) -> bool:
     """Are two dictionary-form names spelling variants of each other?
 
-    Word by word, skeletons must be equal, or (in multi-word names) differ by
-    one vowel: Горемикін/Горемікін, Йол/Йоль, Чоль/Чхоль, Гум/Гем.
+    Word by word, skeletons must be equal (Горемикін/Горемікін, Йол/Йоль, Чоль/Чхоль), or, for
+    Korean syllables in a multi-word name, differ by one vowel (Гум/Гем).
     """
     wa, wb = a.split(), b.split()
     if len(wa) != len(wb) or a == b:
@@ -148,8 +148,9 @@ def same_name(a: str, b: str) -> bool:
             continue
         diff = [(c, d) for c, d in zip(sx, sy) if c != d]
         if not (len(wa) > 1 and len(sx) == len(sy) >= 3 and len(diff) == 1
-                and diff[0][0] in morph.VOWELS and diff[0][1] in morph.VOWELS):
-            return False
+                and diff[0][0] in morph.VOWELS and diff[0][1] in morph.VOWELS
+                and morph.norm_key(x) in KOREAN and morph.norm_key(y) in KOREAN):
+            return False  # Іван Марченко / Іван Мірченко are two people; Кім Гум / Кім Гем one
     return True
 
 
