@@ -4,7 +4,15 @@ from __future__ import annotations
 import pytest
 
 from mt.engines import memory
-from mt.engines.memory import MB, MemoryError_, budget, parse_size, plan, sentence_cost_mb, shape_scale
+from mt.engines.memory import (
+    MB,
+    MemoryError_,
+    budget,
+    parse_size,
+    plan,
+    sentence_cost_mb,
+    shape_scale,
+)
 
 MARIAN = {"decoder_layers": 6, "d_model": 512, "vocab_size": 61_000}
 
@@ -30,7 +38,7 @@ def test_auto_is_a_share_of_available_memory_with_a_floor(tmp_path, monkeypatch)
     meminfo = tmp_path / "meminfo"
     meminfo.write_text("MemTotal:       24684084 kB\nMemFree:  100 kB\nMemAvailable:    8388608 kB\n")
     chosen = budget(None, meminfo)
-    assert chosen.bytes == int(8 << 30) // 4 and "25%" in chosen.source
+    assert chosen.bytes == (8 << 30) // 4 and "25%" in chosen.source
     meminfo.write_text("MemTotal: 2000000 kB\nMemAvailable: 409600 kB\n")  # 400 MB free: a quarter is below the floor
     assert budget("auto", meminfo).bytes == memory.AUTO_FLOOR
     assert budget("auto", tmp_path / "missing").bytes == memory.AUTO_FLOOR  # not Linux

@@ -12,8 +12,16 @@ from pathlib import Path
 
 import pytest
 
-from mt.engines.tm import (Cached, TranslationMemory, context_key, open_memory, parse_cache_size, piece_key,
-                           resolved_revision, CacheError)
+from mt.engines.tm import (
+    Cached,
+    CacheError,
+    TranslationMemory,
+    context_key,
+    open_memory,
+    parse_cache_size,
+    piece_key,
+    resolved_revision,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 

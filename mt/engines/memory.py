@@ -200,7 +200,7 @@ def plan(chosen: Budget, workers: int, beams: int, base_mb: float, config: dict 
     """
     cost = sentence_cost_mb(beams, config, output_tokens)
     room = chosen.mb * SAFETY - (base_mb + PIPELINE_MB)
-    sentences = int(math.floor(room / (max(1, workers) * cost))) if room > 0 else 0
+    sentences = math.floor(room / (max(1, workers) * cost)) if room > 0 else 0
     sentences = max(MIN_SENTENCES, min(best_sentences(beams), sentences))
     return Plan(chosen, sentences, sentences * REFERENCE_SOURCE_TOKENS, base_mb + PIPELINE_MB, cost, workers)
 

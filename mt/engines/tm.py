@@ -35,9 +35,10 @@ import json
 import os
 import sqlite3
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Self
 
 SCHEMA_VERSION = 1
 FILENAME = "translations.sqlite3"
@@ -65,7 +66,7 @@ class Cached:
         return int(self.retried) | (int(self.degenerate) << 1)
 
     @classmethod
-    def from_row(cls, text: str, flags: int) -> "Cached":
+    def from_row(cls, text: str, flags: int) -> Cached:
         return cls(text, bool(flags & 1), bool(flags & 2))
 
 
@@ -143,7 +144,7 @@ def parse_cache_size(text: str | int | None) -> int:
     """--cache-size SIZE ("500M", "2G", plain bytes) in bytes; None: the default (1G)."""
     if text is None or text == "":
         return DEFAULT_MAX_BYTES
-    from mt.engines.memory import parse_size, MemoryError_
+    from mt.engines.memory import MemoryError_, parse_size
 
     try:
         size = parse_size(text, allow_auto=False)
@@ -234,7 +235,7 @@ class TranslationMemory:
                 pass
             self._db = None
 
-    def __enter__(self) -> "TranslationMemory":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc) -> None:
