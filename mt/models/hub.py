@@ -131,12 +131,14 @@ def require_hub(spec: ModelSpec) -> None:
 
 def pickle_message(spec: ModelSpec, revision: str, commit: str | None, pickles: list[str]) -> str:
     target = target_name(spec)
+    folder_flag = ("--model FOLDER; for mt brief's summarizer --sum-model FOLDER" if spec.task == "summarize"
+                   else "--model FOLDER")
     at = f"{revision}" + (f" (commit {commit[:7]})" if commit else "")
     return (f"{spec.hub} has only pickle weights ({', '.join(pickles) or 'pytorch_model.bin'}) at {at}, and the Hub's "
             f"safetensors conversion bot has no open pull request for that commit. mt loads only safetensors, "
             f"because loading a pickle can run code. Fix: if you trust {spec.hub.split('/')[0]}, pass "
             f"--allow-pickle (make run ARGS=--allow-pickle); or convert it with a tool you trust and point at the "
-            f"folder (--model FOLDER). Model: {target}.")
+            f"folder ({folder_flag}). Model: {target}.")
 
 
 def _classify(spec: ModelSpec, exc: BaseException) -> ModelError:
