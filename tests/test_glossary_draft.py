@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from mt.glossary.draft import Candidate, auto_glossary, extract_candidates, write_draft
-from mt.glossary import load_glossary
+from mt.glossary import Entry, Glossary, load_glossary
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
@@ -135,3 +135,73 @@ def test_russian_dictionary_is_a_fallback_signal():
     pytest.importorskip("pymorphy3_dicts_ru")
     (row,) = [c for c in extract_candidates([("d", "Учора Горемикін нічого не сказав.")]) if c.source == "Горемикін"]
     assert row.origin == "russian" and row.target == "Goremykin" and row.status == "check"
+
+
+# ------------------------------------------------------------------ issue 15: drafts from real text
+
+ISSUE15_DOCS = [
+    ("d1", "Рішення Житомирської обласної ради оскаржило ТОВ «Світанок-Агро». Про це пише місцева газета. "
+           "Ще вчора ТОВ подало позов, а ТОВ Барвінок виграло тендер. У XIX столітті тут було село. "
+           "ЗМІ писали про ПДВ. У Волинській області пройшли дощі. Засідання вів Т. Г. Шевченко. "
+           "Разом з Марією Поповою прийшов Олег Попов. Олександр Петренко заявив, що Петро Іваненко згоден. "
+           "Гіві Васадзе відмовився. Вже відомо, що Н. Петрук підписав акт."),
+    ("d2", "Фірма Седна-С і фірма Седна С зареєстровані окремо. Валентина Вітра звільнили, а Валентин Вітер "
+           "мовчить. Іван Марченко та Іван Мірченко прийшли. Консультант О'Брайен і консультант О’Брайен. "
+           "Директор ПрАТ «Завод «Промінь» Оленою Кузнєцовою не опікується. Офіс на вул. Лісовій у Києві."),
+]
+
+
+@pytest.fixture(scope="module")
+def issue15():
+    return extract_candidates(ISSUE15_DOCS)
+
+
+def test_org_names_keep_legal_form_quotes_and_lower_case_inner_words(issue15):
+    assert row_with(issue15, "ТОВ «Світанок-Агро»").type == "org"
+    assert row_with(issue15, "ПрАТ «Завод «Промінь»").type == "org"
+    assert row_with(issue15, "Житомирська обласна рада").type == "org"
+    gl = Glossary.from_entries([Entry(tuple(c.spellings), c.target, c.type) for c in issue15])
+    assert [m.text for m in gl.find("позов ТОВ «Світанок-Агро».") if m.type == "org"] == ["ТОВ «Світанок-Агро»"]
+
+
+def test_initials_join_their_surname(issue15):
+    assert row_with(issue15, "Т. Г. Шевченко").type == "person"
+    assert row_with(issue15, "Н. Петрук").type == "person"
+    assert not {"Т", "Г", "Н", "Т.", "Н."} & all_spellings(issue15)
+
+
+def test_region_adjectives_are_places(issue15):
+    assert row_with(issue15, "Волинська область").type == "place"
+    assert row_with(issue15, "вул. Лісова").type == "place"
+
+
+def test_function_words_legal_forms_numerals_and_common_acronyms_are_never_rows(issue15):
+    spellings = {s.lower() for s in all_spellings(issue15)}
+    for word in ("про", "ще", "вже", "тов", "прат", "xix", "змі", "пдв"):
+        assert word not in spellings, word
+
+
+def test_types_come_from_evidence(issue15):
+    assert row_with(issue15, "Барвінок").type == "org"  # after a legal form
+    assert row_with(issue15, "Олег Попов").type == "person"
+    assert row_with(issue15, "Київ").type == "place"
+
+
+def test_nominatives_keep_gender_and_leave_indeclinable_names(issue15):
+    spellings = all_spellings(issue15)
+    for nominative in ("Марія Попова", "Олег Попов", "Олександр Петренко", "Петро Іваненко", "Гіві Васадзе",
+                       "Олена Кузнєцова", "Київ"):
+        assert nominative in spellings, nominative
+    for wrong in ("Марія Попов", "Олександра Петренко", "Петра Іваненко", "Гіві Васадз", "Кий"):
+        assert wrong not in spellings, wrong
+
+
+def test_targets_come_from_the_nominative_and_inflected_forms_share_a_row(issue15):
+    row = row_with(issue15, "Валентин Вітер")
+    assert row.spellings == ["Валентин Вітер"] and row.target == "Valentyn Viter" and row.count == 2
+
+
+def test_clustering_joins_hyphen_space_and_apostrophe_variants_not_two_people(issue15):
+    assert set(row_with(issue15, "Седна-С").spellings) == {"Седна-С", "Седна С"}
+    assert set(row_with(issue15, "О'Брайен").spellings) == {"О'Брайен", "О’Брайен"}
+    assert row_with(issue15, "Іван Марченко") is not row_with(issue15, "Іван Мірченко")

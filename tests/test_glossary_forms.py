@@ -53,3 +53,36 @@ def test_sentence_initial_positions():
 
 def test_common_words_are_told_from_names():
     assert morph.is_common_word("також") and not morph.is_common_word("кім")
+
+
+# ------------------------------------------------------------------ issue 15
+
+def test_short_entries_do_not_inflect_into_function_words():
+    from mt.glossary.match import Glossary
+
+    gl = Glossary.from_entries([("Н", "N", "org"), ("А", "A", "org")])
+    assert [m.text for m in gl.find("На мосту. Не зараз. Нові дані. Ні. У місті.")] == []
+
+
+def test_function_words_are_known_even_where_the_dictionary_is_silent():
+    for word in ("ще", "вже", "про", "на", "не", "та", "ну"):
+        assert morph.is_function_word(word) and morph.is_common_word(word), word
+    for name in ("тарас", "ян", "київ"):
+        assert not morph.is_function_word(name), name
+
+
+def test_plural_surname_forms():
+    assert {"антоновичів", "антоновичам", "антоновичами"} <= morph.suffix_forms("антонович")
+    assert {"іванових", "іванови"} <= morph.suffix_forms("іванов")
+    assert {"грушевські", "грушевських"} <= morph.suffix_forms("грушевський")
+    assert {"коваленків", "коваленки"} <= morph.suffix_forms("коваленко")
+
+
+def test_lower_case_name_entries_get_the_suffix_model_too():
+    assert "самсунгом" in morph.word_forms("самсунг", name=True)
+
+
+def test_name_tags():
+    assert morph.is_given_name("тарас") and morph.is_surname("шевченко") and morph.is_patronymic("григорович")
+    assert not morph.is_given_name("київ")
+    assert morph.is_unknown("горемикін") and not morph.is_unknown("київ")

@@ -333,3 +333,92 @@ def test_glossary_or_files(tmp_path):
     assert glossary_or_files(given, [str(path)]) is given  # a given glossary wins over files
     assert glossary_or_files(None, []) is None
     assert glossary_or_files(None, [str(path)]).targets == ["Goremykin"]
+
+
+# ------------------------------------------------------------------ issue 15: names in real text
+
+def test_entries_with_initials_match_their_text_forms_and_spacing_variants():
+    gl = g(("В. І. Гошкевич", "V. I. Hoshkevych", "person"), ("Гаврилюк А.О.", "A. O. Havryliuk", "person"))
+    text = ("Лист В. І. Гошкевича, відповідь В.І. Гошкевичу, підпис В.І.Гошкевича, "
+            "а звіт склав Гаврилюк А. О. разом з Гаврилюком А.О.")
+    assert texts(gl, text) == ["В. І. Гошкевича", "В.І. Гошкевичу", "В.І.Гошкевича", "Гаврилюк А. О.",
+                               "Гаврилюком А.О."]
+    # bruk-style tokenized text: spaces around the dots
+    assert texts(gl, "Пише В . І . Гошкевич .") == ["В . І . Гошкевич"]
+
+
+def test_full_name_entries_match_initial_forms_with_the_same_target():
+    gl = g(("Іван Франко", "Ivan Franko", "person"))
+    found = gl.find("Вірші І. Франка, листи Франко І. Я., портрет І.Я. Франка і спогади про І. Я. Франка.")
+    assert [(m.text, m.target) for m in found] == [
+        ("І. Франка", "Ivan Franko"), ("Франко І. Я.", "Ivan Franko"), ("І.Я. Франка", "Ivan Franko"),
+        ("І. Я. Франка", "Ivan Franko")]
+    # the full name still matches whole
+    assert texts(gl, "Іваном Франком") == ["Іваном Франком"]
+
+
+def test_a_shared_surname_and_initial_is_ambiguous_and_matches_neither():
+    gl = g(("Тарас Шевченко", "Taras Shevchenko", "person"), ("Трохим Шевченко", "Trokhym Shevchenko", "person"))
+    assert texts(gl, "Т. Шевченко виступив.") == []
+    assert texts(gl, "Тарас Шевченко і Трохим Шевченко") == ["Тарас Шевченко", "Трохим Шевченко"]
+    # an explicit entry with the initial form decides
+    gl = g(("Тарас Шевченко", "Taras Shevchenko", "person"), ("Трохим Шевченко", "Trokhym Shevchenko", "person"),
+           ("Т. Шевченко", "T. Shevchenko", "person"))
+    assert [m.target for m in gl.find("Т. Шевченко виступив.")] == ["T. Shevchenko"]
+
+
+def test_one_and_two_letter_entries_never_match_function_words():
+    gl = g(("Н", "N", "org"), ("А", "A", "org"), ("В", "V", "org"), ("Ян", "Jan", "person"))
+    text = "На столі. Не треба. Ні. А він пішов. В Одесі тепло. Варіанти А, Б та В: варіант А кращий."
+    assert [(m.text, m.start) for m in gl.find(text)] == [
+        ("А", text.index("А, Б")), ("В", text.index("В:")), ("А", text.index("А кращий"))]
+    assert texts(gl, "В. Стус писав. Пане Яне, ми бачили Яна. На жаль.") == ["Яне", "Яна"]
+    assert texts(gl, "Н") == ["Н"]
+
+
+def test_the_common_word_guard_looks_at_the_matched_form():
+    gl = g(("Середа", "Sereda", "person"), ("Тодь", "Tod", "person"))
+    assert texts(gl, "Серед гостей був Середа. Тоді прийшов Тодь із Середою.") == ["Середа", "Тодь", "Середою"]
+
+
+def test_hyphenated_compounds_match_their_parts_entries():
+    gl = g(("Київ", "Kyiv", "place"), ("Варшава", "Warsaw", "place"), ("РБК", "RBC", "org"))
+    found = gl.find("Потяг Київ-Варшава і агентство РБК-Україна.")
+    assert [(m.text, m.target) for m in found] == [("Київ", "Kyiv"), ("Варшава", "Warsaw"), ("РБК", "RBC")]
+    # a compound that is an entry itself wins over its parts
+    gl = g(("Київ", "Kyiv", "place"), ("Київ-Пасажирський", "Kyiv-Pasazhyrskyi", "place"))
+    assert [m.target for m in gl.find("на станції Київ-Пасажирський")] == ["Kyiv-Pasazhyrskyi"]
+
+
+def test_plural_forms_of_surnames_match():
+    gl = g(("Антонович", "Antonovych", "person"), ("Коваленко", "Kovalenko", "person"),
+           ("Грушевський", "Hrushevskyi", "person"))
+    assert texts(gl, "рід Антоновичів, брати Антоновичі, у Коваленків, родина Грушевських") == [
+        "Антоновичів", "Антоновичі", "Коваленків", "Грушевських"]
+
+
+def test_names_joined_by_a_dot_and_quoted_org_names():
+    gl = g(("Liga.net", "Liga.net", "org"), ("ТОВ «Лідер-1»", "Lider-1 LLC", "org"))
+    text = "За даними Liga.net, ТОВ «Лідер-1» і ТОВ « Лідер-1 » виграли."
+    assert texts(gl, text) == ["Liga.net", "ТОВ «Лідер-1»", "ТОВ « Лідер-1 »"]
+    assert texts(gl, "сайт Liga net") == []
+
+
+def test_lower_case_org_names_match_only_when_unknown_or_quoted():
+    gl = g(("Ексель", "Excel", "org"), ("Фейсбук", "Facebook", "org"), ("Віра", "Vira", "person"))
+    assert texts(gl, "таблиця в екселі, мережа «фейсбук», сторінка у фейсбуці, віра в людей") == [
+        "екселі", "фейсбук"]
+
+
+def test_matcher_version_is_in_the_fingerprint():
+    from mt.glossary import match
+
+    gl = g(("Київ", "Kyiv", "place"))
+    before = gl.fingerprint()
+    old = match.MATCHER_VERSION
+    try:
+        match.MATCHER_VERSION = old + 1
+        assert Glossary(gl.entries).fingerprint() != before
+    finally:
+        match.MATCHER_VERSION = old
+    assert old >= 2

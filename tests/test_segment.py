@@ -54,3 +54,14 @@ def test_segment_and_reassemble_keep_paragraphs_aligned():
     assert len(english) == 3
     assert english[0] == "<Перше речення.> <Друге речення.>"
     assert english[2].count("<") > 1  # the long sentence went in pieces, rejoined in order
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Купили яблука, груші і т. д. Потім пішли додому.", ["Купили яблука, груші і т. д.", "Потім пішли додому."]),
+    ("Були книжки, зошити і т. п. Далі ми пішли.", ["Були книжки, зошити і т. п.", "Далі ми пішли."]),
+    ("Олівці, фарби і т. ін. Наступного дня все зникло.",
+     ["Олівці, фарби і т. ін.", "Наступного дня все зникло."]),
+    ("Прийшов д. Іван.", ["Прийшов д. Іван."]),  # the rule that keeps "д." (дядько) joined stays
+])
+def test_a_list_end_may_end_the_sentence(text, expected):
+    assert split_sentences(text) == expected
