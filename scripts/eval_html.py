@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
 """Score mt's HTML reading against gold article bodies, and time it.
 
-Two readers are compared on the same pages:
+Three readers are compared on the same pages:
 
 * ``old``: the reader mt used before issue 17 (first ``<article>``/``<main>``/``<body>``,
   its ``p``/``h2``-``h4``/``blockquote``/``li`` text). It is still mt's fallback,
   ``mt.inputs.html.fallback_paragraphs``.
 * ``new``: what mt reads today, ``mt.inputs.html.read_html`` (trafilatura, then the
   fallback when trafilatura returns nothing).
+* ``trafilatura``: ``trafilatura.extract(html, include_comments=False)`` alone, as the
+  benchmark's runner calls it: the reference for what mt adds or loses around it.
 
-Both are followed by mt's boilerplate rules (``mt.inputs.clean``), as in ``mt translate``.
+``old`` and ``new`` are followed by mt's boilerplate rules (``mt.inputs.clean``), as in ``mt translate``.
 The page title is not part of the scored text (the gold bodies do not contain it).
 
 Scoring follows the article-extraction benchmark's scorer (ScrapingHub's
@@ -127,7 +129,14 @@ def read_new(html: str) -> str:
     return "\n".join(clean_paragraphs(page.paragraphs).paragraphs)
 
 
-READERS = {"old": read_old, "new": read_new}
+def read_trafilatura(html: str) -> str:
+    """trafilatura alone, called as the benchmark's own runner calls it (no metadata, no mt rules)."""
+    import trafilatura
+
+    return trafilatura.extract(html, include_comments=False) or ""
+
+
+READERS = {"old": read_old, "new": read_new, "trafilatura": read_trafilatura}
 
 
 # ---------------------------------------------------------------- pages
@@ -325,13 +334,13 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     print(f"{result['pages']} pages from {source}")
     for name, r in result["readers"].items():
-        print(f"{name:4s} precision={r['precision']:.3f} recall={r['recall']:.3f} F1={r['f1']:.3f} "
+        print(f"{name:11s} precision={r['precision']:.3f} recall={r['recall']:.3f} F1={r['f1']:.3f} "
               f"{r['pages_per_s']:.1f} pages/s")
     print(f"speed new/old: {result['speed_ratio_new_over_old']:.2f}")
     if args.show:
         for key in pages:
-            print(f"  {key:28s} old {result['readers']['old']['per_page_f1'][key]:.3f}  "
-                  f"new {result['readers']['new']['per_page_f1'][key]:.3f}")
+            print(f"  {key:28s} " + "  ".join(f"{name} {r['per_page_f1'][key]:.3f}"
+                                               for name, r in result["readers"].items()))
     return 0
 
 

@@ -77,13 +77,16 @@ def _read_trafilatura(html: str) -> Page | None:
     if tree is None:
         return None
     declared = _declared_language(tree)
-    doc = _extract(tree)
-    if doc is not None and (len(doc.text or "") < _MIN_EXTRACTED or _has_boilerplate(tree, doc.text or "")):
-        # trafilatura's rescue for a short extraction (its `baseline`) reads the whole page as
-        # one block, menus included. On a short article its main extractor's own reading is kept.
-        main = _extract(tree, config=_main_only_config())
-        if main is not None and main.text and len(main.text) < _MIN_EXTRACTED:
-            doc = main
+    # trafilatura's own settings except its rescue of short extractions: an extraction of at least
+    # MIN_EXTRACTED_SIZE characters never reaches the rescue, so for such pages this is trafilatura's
+    # default reading. A shorter one is read again with the defaults, and the rescue's reading is
+    # taken only when it adds real text: it is 1.5 times longer (title aside) and holds none of the
+    # page's menus (its `baseline` reads the whole page as one block).
+    doc = _extract(tree, config=_main_only_config())
+    if doc is None or len(doc.text or "") < _MIN_EXTRACTED:
+        rescued = _extract(tree)
+        if rescued is not None and (doc is None or not doc.text or _adds_text(tree, rescued, doc)):
+            doc = rescued
     if doc is None:
         return Page(title=None, paragraphs=[], reader=READER_TRAFILATURA, language=declared) if declared else None
     title = _clean(doc.title) or None
@@ -136,6 +139,14 @@ def _has_boilerplate(tree, text: str) -> bool:
             if len(piece) >= 8 and piece in text:
                 return True
     return False
+
+
+def _adds_text(tree, rescued, main) -> bool:
+    text = rescued.text or ""
+    for title in (rescued.title, main.title):
+        if title:
+            text = text.replace(title, "")
+    return len(text.strip()) > 1.5 * len(main.text) and not _has_boilerplate(tree, rescued.text or "")
 
 
 def _clean(text: str | None) -> str:
