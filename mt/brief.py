@@ -16,7 +16,7 @@ from typing import Callable, Iterable
 from mt.outputs.briefs import FORMAT, build_brief, strip_demo_label, write_brief
 from mt.inputs.document import CorpusOptions, Failed, content_hash
 from mt.outputs.files import safe_rel
-from mt.outputs.manifest import Manifest, RunLock, options_key
+from mt.outputs.manifest import Manifest, Record, RunLock, options_key
 from mt.translate import RunSummary, translate_corpus
 from mt.outputs.progress import Progress
 from mt.summarizer import SummarizeOptions, Summarizer
@@ -191,15 +191,14 @@ def run_brief_stages(run: BriefRun, out: Path, ids: list[str], sum_options: Summ
         started = time.perf_counter()
         md = output_path(out, rel, ".brief.md")
         js = output_path(out, rel, ".brief.json")
-        record = {"id": doc_id, "stage": BRIEF, "source": summary_record.get("source"),
-                  "output": md.relative_to(out.resolve()).as_posix(), "status": "ok", "error": None,
-                  "model": summary_record.get("model"), "engine": summary_record.get("engine"),
-                  "demo": False, "seconds": 0.0, "hash": "", "key": key}
+        record = Record(id=doc_id, stage=BRIEF, source=summary_record.get("source"),
+                        output=md.relative_to(out.resolve()).as_posix(), status="ok",
+                        model=summary_record.get("model"), engine=summary_record.get("engine"), key=key)
         try:
             summary_path = output_path(out, rel, SUMMARY_SUFFIX)
             detail_bytes, summary_bytes = detail_path.read_bytes(), summary_path.read_bytes()  # read once
-            record["hash"] = content_hash(detail_bytes + b"\0" + summary_bytes)
-            if not force and manifest.done(doc_id, BRIEF, record["hash"], key, md) and js.exists():
+            record.hash = content_hash(detail_bytes + b"\0" + summary_bytes)
+            if not force and manifest.done(doc_id, BRIEF, record.hash, key, md) and js.exists():
                 run.brief.skipped += 1
                 manifest.append({**manifest.get(doc_id, BRIEF), "status": "skipped"})
                 bar.done(doc_id, "skipped")
@@ -207,17 +206,17 @@ def run_brief_stages(run: BriefRun, out: Path, ids: list[str], sum_options: Summ
                 continue
             js, brief = brief_one(out, doc_id, rel, detail_bytes, summary_path, summary_bytes, summary_record)
         except (OSError, ValueError, KeyError, AttributeError, OutputError) as exc:
-            record.update(status="error", error=f"brief failed: {exc}", output=None)
+            record.status, record.error, record.output = "error", f"brief failed: {exc}", None
         else:
-            record.update(models=brief["models"], demo=brief["demo"], date=brief["date"],
-                          entities={k: len(v) for k, v in brief["entities"].items()},
-                          json=js.relative_to(out.resolve()).as_posix())
-        record["seconds"] = round(time.perf_counter() - started, 3)
+            record.demo = brief["demo"]
+            record.extra.update(models=brief["models"], date=brief["date"],
+                                entities={k: len(v) for k, v in brief["entities"].items()},
+                                json=js.relative_to(out.resolve()).as_posix())
+        record.seconds = round(time.perf_counter() - started, 3)
         manifest.append(record)
-        if record["error"]:
-            run.brief.failed.append({"id": doc_id, "source": record["source"], "stage": BRIEF,
-                                     "error": record["error"]})
-            bar.done(doc_id, "error", record["error"])
+        if record.error:
+            run.brief.failed.append({"id": doc_id, "source": record.source, "stage": BRIEF, "error": record.error})
+            bar.done(doc_id, "error", record.error)
             continue
         run.brief.ok += 1
         run.brief.demo = run.brief.demo or brief["demo"]

@@ -28,7 +28,7 @@ from mt.outputs.layout import SUMMARY_SUFFIX
 from mt.outputs.layout import SUMMARY_DEMO_LABEL
 from mt.inputs.document import Failed
 from mt.glossary import glossary_or_files
-from mt.outputs.manifest import Manifest, RunLock, options_key
+from mt.outputs.manifest import Manifest, Record, RunLock, options_key
 from mt.models.resolution import resolve
 from mt.models.hub import model_version, preflight
 from mt.translate import RunSummary
@@ -146,11 +146,13 @@ class SummarizeStage:
         return figures
 
     def _record(self, doc_id, source, output, content_hash_, extra: dict, error: str | None) -> None:
-        record = {"id": doc_id, "stage": SUMMARIZE, "source": source, "output": str(output) if output else None,
-                  "status": "error" if error else "ok", "error": error, "model": self.spec.label,
-                  "engine": self.run.engine or self.options.engine.engine, "demo": self.spec.is_demo,
-                  "seconds": 0.0, "hash": content_hash_, "key": self.key, "max_words": self.options.max_words,
-                  "min_words": self.options.min_words, **extra}
+        record = Record(id=doc_id, stage=SUMMARIZE, source=source, output=str(output) if output else None,
+                        status="error" if error else "ok", error=error, model=self.spec.label,
+                        engine=self.run.engine or self.options.engine.engine, demo=self.spec.is_demo,
+                        hash=content_hash_, key=self.key,
+                        extra={"max_words": self.options.max_words, "min_words": self.options.min_words, **extra})
+        if "seconds" in extra:
+            record.seconds = record.extra.pop("seconds")
         self.manifest.append(record)
         if error:
             self.run.failed.append({"id": doc_id, "source": source, "stage": SUMMARIZE, "error": error})

@@ -19,7 +19,7 @@ from typing import Callable, Iterable
 from mt import __version__
 from mt.inputs.document import CorpusOptions, Document, Failed
 from mt.inputs.corpus import count_documents, load_corpus
-from mt.outputs.manifest import Manifest, RunLock, options_key
+from mt.outputs.manifest import Manifest, Record, RunLock, options_key
 from mt.models.resolution import resolve
 from mt.models.hub import model_version, preflight
 from mt.outputs.progress import Progress
@@ -287,21 +287,19 @@ def doc_record(run: _Run, result: DocResult, translator: Translator) -> tuple[di
             output = outputs.write_translation(out, result, translator, clusters)
         except OutputError as exc:
             error = str(exc)
-    record = {
-        "id": doc.id, "stage": STAGE, "source": doc.source, "output": _relative(output, out),
-        "status": "error" if error else "ok", "error": error, "model": translator.engine.spec.label,
-        "engine": translator.engine.name, "demo": translator.engine.spec.is_demo, "sentences": result.sentences,
-        "pieces": result.pieces, "split_sentences": result.split_sentences, "retries": result.retries,
-        "degenerate": result.degenerate, "cache_hits": result.cache_hits, "seconds": round(result.seconds, 3),
-        "glossary": stats,
-        "dropped": doc.dropped_counts, "paragraphs": len(doc.paragraphs), "date": doc.date,
-        "date_source": doc.date_source, "language": doc.language, "page": outputs.doc_page(doc),
-        "title_derived": doc.title_derived, "encoding": doc.encoding, "hash": doc.hash, "key": run.key,
-        "container": doc.container, "row": doc.row,
-    }
+    record = Record(
+        id=doc.id, stage=STAGE, source=doc.source, output=_relative(output, out), status="error" if error else "ok",
+        error=error, model=translator.engine.spec.label, engine=translator.engine.name,
+        demo=translator.engine.spec.is_demo, seconds=round(result.seconds, 3), hash=doc.hash, key=run.key,
+        container=doc.container, row=doc.row, extra={
+            "sentences": result.sentences, "pieces": result.pieces, "split_sentences": result.split_sentences,
+            "retries": result.retries, "degenerate": result.degenerate, "cache_hits": result.cache_hits,
+            "glossary": stats, "dropped": doc.dropped_counts, "paragraphs": len(doc.paragraphs), "date": doc.date,
+            "date_source": doc.date_source, "language": doc.language, "page": outputs.doc_page(doc),
+            "title_derived": doc.title_derived, "encoding": doc.encoding})
     if clusters:
-        record["auto_glossary"] = outputs.clusters_used(clusters, result)
-    return record, figures
+        record.extra["auto_glossary"] = outputs.clusters_used(clusters, result)
+    return record.as_dict(), figures
 
 
 def _relative(path: Path | None, out: Path) -> str | None:
@@ -311,17 +309,17 @@ def _relative(path: Path | None, out: Path) -> str | None:
 def _record_language_skip(run: _Run, doc: Document, reason: str) -> None:
     """A document in a language the run does not translate: status 'skipped: language ru', no output."""
     status = f"skipped: {reason}"
-    run.manifest.append({"id": doc.id, "stage": STAGE, "source": doc.source, "output": None, "status": status,
-                         "error": None, "language": doc.language, "date": doc.date, "date_source": doc.date_source,
-                         "page": outputs.doc_page(doc), "hash": doc.hash, "container": doc.container, "row": doc.row})
+    run.manifest.append(Record(id=doc.id, stage=STAGE, source=doc.source, status=status, hash=doc.hash,
+                               container=doc.container, row=doc.row,
+                               extra={"language": doc.language, "date": doc.date, "date_source": doc.date_source,
+                                      "page": outputs.doc_page(doc)}))
     run.summary.not_translated.append({"id": doc.id, "source": doc.source, "status": status})
     run.progress.done(doc.id, status)
 
 
 def _record_failure(run: _Run, item: Failed, model: str) -> None:
     manifest, summary, progress = run.manifest, run.summary, run.progress
-    manifest.append({"id": item.id, "stage": STAGE, "source": item.source, "output": None, "status": "error",
-                     "error": item.error, "model": model, "hash": item.hash, "container": item.container,
-                     "row": item.row})
+    manifest.append(Record(id=item.id, stage=STAGE, source=item.source, status="error", error=item.error,
+                           model=model, hash=item.hash, container=item.container, row=item.row))
     summary.failed.append({"id": item.id, "source": item.source, "error": item.error})
     progress.done(item.id, "error", item.error)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass, field
 import os
 from datetime import datetime, timezone
 from pathlib import Path
@@ -77,7 +78,9 @@ class Manifest:
     def get(self, doc_id: str, stage: str) -> dict | None:
         return self.latest.get((doc_id, stage))
 
-    def append(self, record: dict) -> None:
+    def append(self, record: "Record | dict") -> None:
+        """Write one line (a `Record`, or a record read back and re-stamped, e.g. ``status: skipped``)."""
+        record = record.as_dict() if isinstance(record, Record) else record
         record = {**record, "time": datetime.now(timezone.utc).isoformat(timespec="seconds")}
         line = json.dumps(record, ensure_ascii=False, default=str) + "\n"
         try:
@@ -88,6 +91,35 @@ class Manifest:
         except OSError as exc:
             raise OutputError(describe_os_error(exc, self.path)) from exc
         self.latest[(record["id"], record.get("stage", "translate"))] = record
+
+
+@dataclass
+class Record:
+    """One manifest line: the fields every stage writes, then the stage's own (``extra``)."""
+
+    id: str
+    stage: str
+    source: str | None
+    status: str  # ok | error | skipped | "skipped: language ru"
+    output: str | None = None  # relative to OUT
+    error: str | None = None
+    model: str | None = None
+    engine: str | None = None
+    demo: bool = False
+    seconds: float = 0.0
+    hash: str = ""  # content hash of the input: the resume key, with `key`
+    key: str | None = None  # options key of the stage
+    container: str | None = None  # table rows: the table's output stem
+    row: int | None = None
+    extra: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        data = {name: getattr(self, name) for name in _COMMON}
+        return {**data, **self.extra}
+
+
+_COMMON = ("id", "stage", "source", "output", "status", "error", "model", "engine", "demo", "seconds", "hash", "key",
+           "container", "row")
 
 
 class LockedError(MtError):
