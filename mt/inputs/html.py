@@ -77,11 +77,11 @@ def _read_trafilatura(html: str) -> Page | None:
     if tree is None:
         return None
     declared = _declared_language(tree)
-    # trafilatura's own settings except its rescue of short extractions: an extraction of at least
-    # MIN_EXTRACTED_SIZE characters never reaches the rescue, so for such pages this is trafilatura's
-    # default reading. A shorter one is read again with the defaults, and the rescue's reading is
-    # taken only when it adds real text: it is 1.5 times longer (title aside) and holds none of the
-    # page's menus (its `baseline` reads the whole page as one block).
+    # trafilatura's own settings except its rescue of short extractions (MIN_EXTRACTED_SIZE 1). For an
+    # extraction of 250+ characters this is nearly always its default reading (the same text on 32 of
+    # 34 test pages; two CJK pages differ by 3-5%). A shorter one is read again with the defaults, and
+    # the rescue's reading is taken only when it adds real text: 1.5 times longer (title aside) and
+    # none of the page's menus in it (its `baseline` reads the whole page as one block).
     doc = _extract(tree, config=_main_only_config())
     if doc is None or len(doc.text or "") < _MIN_EXTRACTED:
         rescued = _extract(tree)
