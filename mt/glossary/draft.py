@@ -157,7 +157,8 @@ def _runs(sentence: str, toks: list[morph.Token], blocked: set[int] = frozenset(
     for k, (a, b) in enumerate(zip(toks, toks[1:]), 1):
         gap = sentence[a.end:b.start]
         gap_ok.append(k not in blocked and k - 1 not in blocked and (
-            not gap.strip() or (gap.strip() == "." and "\n" not in gap and _is_initial(a))))
+            not gap.strip() or (gap.strip() == "." and "\n" not in gap
+                                and (_is_initial(a) or a.key in _PLACE_ABBR))))
     i = 0
     while i < len(toks):
         if i in blocked or not morph.is_capitalized(toks[i].text):
@@ -172,6 +173,11 @@ def _runs(sentence: str, toks: list[morph.Token], blocked: set[int] = frozenset(
         for piece in pieces:
             yield piece, headline or morph.sentence_initial(sentence, piece[0].start), headline
         i = end
+
+
+FOREIGN_LEGAL = frozenset({"лтд", "ltd", "llc", "inc", "gmbh", "лімітед", "інк", "корп", "limited", "ag", "sa",
+                           "груп", "group", "холдингс", "holdings"})
+_PLACE_ABBR = frozenset({"м", "с", "смт"})
 
 
 def _extend(toks, gap_ok, j: int) -> int:
@@ -196,8 +202,10 @@ def _extend(toks, gap_ok, j: int) -> int:
                 break
             seen_gent, k = seen_gent or gent, k + 1
         return k
-    while (k < len(toks) and gap_ok[k] and morph.is_capitalized(toks[k].text)
-           and (_is_adj(toks[k].key) or not _personal(toks[k].key))):
+    while k < len(toks) and gap_ok[k] and (
+            (morph.is_capitalized(toks[k].text) and (_is_adj(toks[k].key) or not _personal(toks[k].key)))
+            or (toks[k].key in _PLACE_ABBR and k + 1 < len(toks) and gap_ok[k + 1]
+                and morph.is_capitalized(toks[k + 1].text))):  # суду м. Києва
         k += 1
         if _is_adj(toks[k - 1].key) and k < len(toks) and gap_ok[k] and _best_pos(toks[k].key) == "NOUN":
             return k + 1
@@ -211,8 +219,10 @@ def _split(run: list[morph.Token]) -> list[list[morph.Token]]:
         if cur:
             prev = cur[-1]
             cyr = morph.is_cyrillic(prev.text) and morph.is_cyrillic(t.text)
-            if _is_initial(prev) or _is_initial(t):
-                pass  # Т. Шевченко, Шевченко Т.
+            if _is_initial(prev) or _is_initial(t) or t.key in FOREIGN_LEGAL:
+                pass  # Т. Шевченко, Шевченко Т., Зевс ЛТД
+            elif morph.is_acronym(prev.text) and t.key in ("україни", "рф"):
+                pass  # МВС України, ЗС України
             elif (morph.is_acronym(prev.text) != morph.is_acronym(t.text)
                     or (cyr and _personal(t.key) and not _personal(prev.key) and _known_common(prev.key))
                     or (cyr and len(cur) >= 2 and _given(t.key) and not _patronymic(t.key)
@@ -333,6 +343,16 @@ def _person_like(run: list[morph.Token], initial=_is_initial) -> bool:
 
 
 def _lemma(run: list[morph.Token], surface: set[str], sentence: str = "") -> str:
+    lemma = _lemma_words(run, surface, sentence)
+    return _ABBR_SPACE.sub(r"\1. ", lemma) if " м " in lemma or " с " in lemma or " смт " in lemma else lemma
+
+
+_ABBR_SPACE = re.compile(r"(?<= )(м|с|смт) (?=[А-ЯІЇЄҐ])")
+
+
+def _lemma_words(run: list[morph.Token], surface: set[str], sentence: str = "") -> str:
+    if morph.is_acronym(run[0].text) and len(run) == 2 and run[1].key in ("україни", "рф"):
+        return f"{run[0].text} {run[1].text}"  # МВС України stays
     def initial(t: morph.Token) -> bool:  # with its dot (Т. Шевченко); Седна С is no initial
         return _dotted_initial(sentence, t) if sentence else _is_initial(t)
     if any(initial(t) for t in run) and not all(initial(t) for t in run):
@@ -405,14 +425,22 @@ def _quote_end(text: str, q: int) -> int | None:
             depth += 1
         elif ch in _CLOSERS:
             depth, last = depth - 1, i + 1
+            if depth == 1 and not text[i + 1:i + 3].lstrip(" ")[:1] in _CLOSERS + "\"“":
+                return last  # ТОВ «Центр «Альфа» та ...: the outer closer was left out
         elif ch in "\"“":  # opens after a space or another quote, else closes
             if i == q or text[i - 1] in " \u00a0(«„“\"":
                 depth += 1
             else:
                 depth, last = depth - 1, i + 1
+                if depth == 1 and not text[i + 1:i + 3].lstrip(" ")[:1] in _CLOSERS + "\"“":
+                    return last
         if depth <= 0 and last:
             return last
     return last if last and depth <= 1 else None
+
+
+def _quote_follows(sentence: str, pos: int) -> bool:
+    return sentence[pos:pos + 3].lstrip(" \u00a0")[:1] in ("«", "„", "\"", "“")
 
 
 def _fixed_phrases(sentence: str, toks: list[morph.Token]) -> Iterator[tuple[int, int, str, str]]:
@@ -422,7 +450,8 @@ def _fixed_phrases(sentence: str, toks: list[morph.Token]) -> Iterator[tuple[int
     i, n = 0, len(toks)
     while i < n:
         t = toks[i]
-        if t.key in LEGAL_FORMS and morph.is_capitalized(t.text):
+        if (t.key in LEGAL_FORMS and morph.is_capitalized(t.text)) or (
+                morph.is_acronym(t.text) and 2 <= len(t.text) <= 6 and _quote_follows(sentence, t.end)):
             j = i + 1
             while (j < n and (toks[j].key in LEGAL_FORMS or morph.is_acronym(toks[j].text))
                    and not sentence[toks[j - 1].end:toks[j].start].strip()):
@@ -549,10 +578,16 @@ def _occurrences(docs: list[tuple[str, str]]) -> list[_Occurrence]:
                 run, initial = run[1:], headline
             while run and not _dotted_initial(s, run[-1]) and (
                     morph.is_common_word(run[-1].key) or run[-1].key in LEGAL_FORMS):
+                if run[-1].key in FOREIGN_LEGAL and len(run) > 1:
+                    kind = "org"  # Зевс ЛТД, Беніш Груп Лімітед: the legal form is part of the name
+                    break
                 run = run[:-1]
             if not run or (len(run) == 1 and _lone_adjective(run[0], initial, lower)) or _never_row(
                     run, lower, capmid):
                 continue
+            if len(run) > 1 and (run[-1].key in FOREIGN_LEGAL or (
+                    morph.is_acronym(run[0].text) and run[-1].key in ("україни", "рф"))):
+                kind = "org"  # Беніш Груп Лімітед, МВС України
             if any(_dotted_initial(s, t) for t in run):
                 kind = "person"
             elif kind is None and _after_legal_form(s, toks, run[0]):

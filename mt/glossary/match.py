@@ -162,7 +162,7 @@ class Glossary:
             if pat.initial[k - 1]:  # В. І. Гошкевич, В.І.Гошкевич, Гаврилюк А. О.
                 return _INITIAL_GAP.fullmatch(gap) is not None and gap.count("\n") <= 1
             if pat.gaps[k - 1]:
-                return gap == pat.gaps[k - 1]
+                return gap.strip() == pat.gaps[k - 1] and "\n" not in gap
             return bool(gap) and _QUOTE_GAP.issuperset(gap) and gap.count("\n") <= 1
 
         out: list[Mention] = []
@@ -301,8 +301,8 @@ def _compile_pattern(entry: Entry, source: str) -> _Pattern | None:
         forms = [frozenset(f for f in forms[0] if f == exact[0] or not morph.is_function_word(f))]
     gaps = []
     for (_, a), (b, _) in zip(spans, spans[1:]):
-        gap = source[a:b]
-        gaps.append(gap if gap and not gap.strip(".&+/@") else "")  # читомо.com, Liga.net
+        sym = source[a:b].strip()
+        gaps.append(sym if sym and not sym.strip(".&+/@") else "")  # читомо.com, Liga.net, суду м. Києва
     ambiguous = len(ws) == 1 and morph.is_common_word(exact[0])
     tail = "".join(source[spans[-1][1]:].split())
     close = tail if tail and tail[-1] in _CLOSE_QUOTES and len(tail) <= 12 else ""
