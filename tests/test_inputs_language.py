@@ -7,8 +7,14 @@ from importlib import metadata
 
 import pytest
 
-from mt.inputs.language import (UNDETERMINED, LanguageOptionError, identify, identify_document, parse_languages,
-                                skip_reason)
+from mt.inputs.language import (
+    UNDETERMINED,
+    LanguageOptionError,
+    identify,
+    identify_document,
+    parse_languages,
+    skip_reason,
+)
 
 UK = ("Делегація російського режиму відвідала Північну Корею, щоб домовитися про залучення нових найманців. "
       "Про це повідомляє агентство з посиланням на джерела в уряді.")

@@ -4,9 +4,9 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from mt.inputs.encoding import EncodingError, decode
-from mt.errors import MtError
 
+from mt.errors import MtError
+from mt.inputs.encoding import EncodingError, decode
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 

@@ -2,16 +2,13 @@
 from __future__ import annotations
 
 import re
+
 from mt.inputs.clean import clean_paragraphs
-from mt.inputs.document import CorpusError
-from mt.inputs.document import CorpusOptions
-from mt.inputs.document import Document
-from mt.inputs.document import content_hash
+from mt.inputs.document import CorpusError, CorpusOptions, Document, content_hash
 from mt.inputs.html import read_html
 from mt.inputs.language import identify_document
-from mt.outputs.files import safe_rel
 from mt.inputs.text import text_paragraphs
-
+from mt.outputs.files import safe_rel
 
 DATE_LINE = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})\b[\s:,-]*", re.IGNORECASE)
 
