@@ -112,3 +112,34 @@ def test_pull_and_remove_on_a_slow_hub(fake_hub, user, tmp_path):
     assert {r["preset"]: r["status"] for r in listing}["opus-mt-uk-en"] == "pulled"
     removed = _mt(env, "models", "remove", "opus-mt-uk-en")
     assert removed.returncode == 0 and "removed pulled folder" in removed.stdout and not store.exists()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a pseudo-terminal (Linux)")
+def test_a_terminal_gets_huggingface_hubs_progress_bars(fake_hub, user):
+    import fcntl
+    import os
+    import pty
+    import struct
+    import termios
+
+    env, _ = user
+    fake_hub.variant("slow", fake_hub.files)
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 120, 0, 0))  # a terminal 120 columns wide
+    proc = subprocess.Popen([sys.executable, "-m", "mt", "models", "pull", "opus-mt-uk-en"], env=env, cwd=ROOT,
+                            stdin=slave, stdout=slave, stderr=slave)
+    os.close(slave)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(master)
+    assert proc.wait(timeout=120) == 0
+    text = seen.decode("utf-8", "replace")
+    assert "model.safetensors: 100%|" in text and "B/s]" in text  # a bar with bytes and rate per file
+    assert "  downloading model.safetensors (" not in text  # the one-line-per-file form is for logs only
