@@ -384,6 +384,20 @@ def _origin(sentence_tokens: list[morph.Token], start: int) -> str | None:
     return None
 
 
+_ORG_PREFIXES = ("укр", "держ", "нац", "генпрокур", "міно", "мінфін", "мінюст", "мінрег", "мінек", "мінагро",
+                 "мінсоц", "мінкульт", "мінцифр", "мінінфра", "мінприроди", "міненерго", "мінздоров")
+_ORG_PARTS = ("енерго", "атом", "газ", "нафт", "буд", "пром", "бетон", "сервіс", "інвест", "трейд", "торг",
+              "трест", "холдинг", "прокуратур", "інспекці", "лізинг", "постач", "автодор", "залізниц")
+
+
+def _org_word(key: str) -> bool:
+    """A compound that names an organisation (Укрзалізниця, Київрада, Енергоатом), not a place."""
+    if key.startswith("україн") or len(key) < 6:
+        return False
+    return key.startswith(_ORG_PREFIXES) or any(p in key[2:] for p in _ORG_PARTS) or (
+        key.endswith(("рада", "ради")) and len(key) > 6)
+
+
 def _type_of(spelling: str, lowercase_inside: bool, kinds: Counter | None = None) -> str:
     """A row's type from evidence: a head noun (область, суд), a legal form or quotes (org), a street
     word (place), initials or person-name morphology (person), company-name word parts (org)."""
@@ -400,6 +414,8 @@ def _type_of(spelling: str, lowercase_inside: bool, kinds: Counter | None = None
         return "person"
     last = keys[-1]
     ps = morph.parses(last)
+    if len(keys) == 1 and _org_word(last):
+        return "org"  # Укрзалізниця, Енергоатом, Київрада, Міноборони
     if not any(p.is_known for p in ps) and any(m in last for m in ORG_MORPHEMES):
         return "org"  # Укргазбуд, Київенергосервіс
     ps = [p for p in ps if morph.norm_key(p.normal_form) == last] or ps
@@ -541,7 +557,8 @@ def _lone_adjective(tok: morph.Token, initial: bool, lower: Counter) -> bool:
         p.is_known for p in ps)
 
 
-def _occurrences(docs: list[tuple[str, str]]) -> list[_Occurrence]:
+def _occurrences(docs: list[tuple[str, str]]) -> tuple[list[_Occurrence], Counter, Counter]:
+    """Name occurrences, and the corpus counts of lower-case and mid-sentence capitalised tokens."""
     sentences = [(doc_id, s) for doc_id, text in docs for s in _sentences(text)]
     surface, evidence = set(), set()
     lower, capmid = Counter(), Counter()
@@ -593,7 +610,7 @@ def _occurrences(docs: list[tuple[str, str]]) -> list[_Occurrence]:
             elif kind is None and _after_legal_form(s, toks, run[0]):
                 kind = "org"  # ТОВ Барвінок
             out.append(_Occurrence(_lemma(run, surface, s), doc_id, s, _origin(toks, run[0].start), kind))
-    return out
+    return out, lower, capmid
 
 
 def _evidenced(tok: morph.Token, evidence: set[str], nxt: morph.Token | None = None) -> bool:
@@ -618,7 +635,7 @@ def extract_candidates(texts: Iterable[tuple[str, str]], min_count: int = 1) -> 
     multi-word name); an org or place name also by one letter. Two one-word person names that differ
     by one letter (Петренко/Петрепко) stay apart.
     """
-    occ = _occurrences(list(texts))
+    occ, lower, capmid = _occurrences(list(texts))
     by_lemma: dict[str, list[_Occurrence]] = {}
     for o in occ:
         by_lemma.setdefault(o.lemma, []).append(o)
@@ -655,12 +672,14 @@ def extract_candidates(texts: Iterable[tuple[str, str]], min_count: int = 1) -> 
     votes_by_word = _surname_votes(by_lemma)
     korean_first = {morph.norm_key(k.split()[0]) for k in by_lemma
                     if len(k.split()) > 1 and all(morph.norm_key(w) in KOREAN for w in k.split())}
+    surnames = {skeleton(ws[-1]) for ws in (k.split() for k in by_lemma)  # Карий after Іван Карий, І. Карий
+                if len(ws) > 1 and (ws[0].endswith(".") or _given(morph.norm_key(ws[0])))}
     out = []
     for spellings in groups.values():
         occs = [o for s in spellings for o in by_lemma[s]]
-        if len(occs) < min_count:
+        if len(occs) < min_count or _common_noun_row(spellings[0], occs, lower, capmid):
             continue
-        out.append(_candidate(spellings, occs, by_lemma, votes_by_word, korean_first))
+        out.append(_candidate(spellings, occs, by_lemma, votes_by_word, korean_first, surnames))
     out.sort(key=lambda c: (-c.count, c.source))
     return out
 
@@ -684,6 +703,20 @@ def _join_one_letter(lemmas: list[str], by_lemma: dict, join) -> None:
             join(members[0], b)
 
 
+def _common_noun_row(main: str, occs: list[_Occurrence], lower: Counter, capmid: Counter) -> bool:
+    """A one-word row that is a dictionary common noun the corpus writes in lower case (in any of
+    its forms) at least as often as capitalised mid-sentence: Закон, Інтернет, Директор."""
+    if " " in main or any(o.kind for o in occs) or morph.is_acronym(main) or not morph.is_cyrillic(main):
+        return False
+    key = morph.norm_key(main)
+    ps = morph.parses(key)
+    if key in EXONYMS or not any(p.is_known and p.tag.POS == "NOUN" for p in ps) or any(
+            morph.is_name_parse(p) for p in ps):
+        return False
+    forms = morph.word_forms(main)
+    return sum(lower[f] for f in forms) >= max(1, 2 * sum(capmid[f] for f in forms))
+
+
 def _surname_votes(by_lemma: dict[str, list[_Occurrence]]) -> dict[str, Counter]:
     votes: dict[str, Counter] = {}
     for lemma, occs in by_lemma.items():
@@ -693,7 +726,7 @@ def _surname_votes(by_lemma: dict[str, list[_Occurrence]]) -> dict[str, Counter]
     return votes
 
 
-def _candidate(spellings, occs, by_lemma, votes_by_word, korean_first) -> Candidate:
+def _candidate(spellings, occs, by_lemma, votes_by_word, korean_first, surnames=frozenset()) -> Candidate:
     main = spellings[0]
     words = main.split()
     keys = [morph.norm_key(w) for w in words]
@@ -716,6 +749,8 @@ def _candidate(spellings, occs, by_lemma, votes_by_word, korean_first) -> Candid
         origin = "korean" if korean else "phrase" if lowercase_inside else (
             votes.most_common(1)[0][0] if votes else "unknown")
         kinds = Counter(o.kind for o in occs if o.kind)
+        if not kinds and len(keys) == 1 and skeleton(main) in surnames:
+            kinds["person"] = 1  # the corpus writes it after a given name or initials too
         target, etype = propose_target(main, origin), _type_of(main, lowercase_inside, kinds)
     status = "ok" if origin in ("known", "latin", "ukrainian") else "check"
     counts = {s: len(by_lemma[s]) for s in spellings}
