@@ -149,6 +149,19 @@ def test_device_cuda_without_a_gpu_is_one_line(tiny_marian, monkeypatch):
 def test_library_defaults_equal_the_cli_defaults():
     from mt.engines import EngineOptions
 
+    from mt.summarizer import SummarizeOptions
+    from mt.translator import TranslateOptions
+
     params = {p.name: p for p in main.commands["translate"].params}
     assert EngineOptions().engine == params["engine"].default == "auto"
-    assert EngineOptions().device == params["device"].default
+    engine = EngineOptions()
+    for cli, field in (("device", "device"), ("beams", "beams"), ("batch_size", "max_batch_size"),
+                       ("batch_tokens", "batch_tokens"), ("threads", "threads"), ("revision", "revision"),
+                       ("max_input_tokens", "max_input_tokens")):
+        assert params[cli].default == getattr(engine, field), cli
+    translate = TranslateOptions()
+    assert (params["strict_glossary"].default, params["auto_glossary"].default) == (
+        translate.strict_glossary, translate.auto_glossary)
+    summarize = {p.name: p for p in main.commands["summarize"].params}
+    assert (summarize["max_words"].default, summarize["min_words"].default) == (
+        SummarizeOptions().max_words, SummarizeOptions().min_words)
