@@ -160,7 +160,10 @@ def test_library_defaults_equal_the_cli_defaults():
                        ("max_input_tokens", "max_input_tokens")):
         assert params[cli].default == getattr(engine, field), cli
     translate = TranslateOptions()
-    assert (params["strict_glossary"].default, params["auto_glossary"].default) == (
+    import click
+
+    ctx = click.Context(main.commands["translate"])
+    assert (bool(params["strict_glossary"].get_default(ctx)), bool(params["auto_glossary"].get_default(ctx))) == (
         translate.strict_glossary, translate.auto_glossary)
     summarize = {p.name: p for p in main.commands["summarize"].params}
     assert (summarize["max_words"].default, summarize["min_words"].default) == (
