@@ -141,6 +141,13 @@ def test_fallback_reader_when_trafilatura_finds_nothing():
     assert got.reader == READER_FALLBACK and got.paragraphs == []
 
 
+def test_fallback_page_keeps_the_page_metadata():
+    html = ("<html lang='uk'><head><meta property='article:published_time' content='2024-11-29T10:00:00Z'>"
+            "</head><body></body></html>")
+    got = read_html(html)
+    assert (got.reader, got.paragraphs, got.date, got.language) == (READER_FALLBACK, [], "2024-11-29", "uk")
+
+
 def test_short_page_keeps_structure_and_no_script():
     html = ("<html><head><style>body{}</style><script>document.write('x')</script></head><body><h1>Новина</h1>"
             "<p>Текст статті.</p><script>alert('<p>злам</p>')</script></body></html>")

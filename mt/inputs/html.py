@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 READER_TRAFILATURA = "trafilatura"
 READER_FALLBACK = "fallback"
@@ -36,7 +36,6 @@ class Page:
     site: str | None = None
     url: str | None = None  # canonical URL the page declares
     language: str | None = None  # the language the page declares (<html lang>, og:locale), lower case
-    meta: dict = field(default_factory=dict)
 
     def metadata(self) -> dict[str, str]:
         """The metadata fields that were found, for the manifest."""
@@ -87,8 +86,8 @@ def _read_trafilatura(html: str) -> Page | None:
         rescued = _extract(tree)
         if rescued is not None and (doc is None or not doc.text or _adds_text(tree, rescued, doc)):
             doc = rescued
-    if doc is None:
-        return Page(title=None, paragraphs=[], reader=READER_TRAFILATURA, language=declared) if declared else None
+    if doc is None:  # no body: the fallback reader reads it, with the page's metadata
+        return _metadata_only(tree, declared)
     title = _clean(doc.title) or None
     blocks = list(doc.body) if doc.body is not None else []
     if blocks and blocks[0].tag == "head" and blocks[0].get("rend") == "h1" and _text(blocks[0]):
@@ -99,6 +98,16 @@ def _read_trafilatura(html: str) -> Page | None:
     return Page(title=title, paragraphs=paragraphs, reader=READER_TRAFILATURA, date=date,
                 author=_clean(doc.author) or None, site=_clean(doc.sitename) or None,
                 url=_url(doc.url), language=declared)
+
+
+def _metadata_only(tree, declared: str | None) -> Page:
+    from trafilatura.metadata import extract_metadata
+
+    meta = extract_metadata(tree, date_config=_DATE_PARAMS)
+    date = meta.date if meta.date and _DATE.match(meta.date) else None
+    return Page(title=_clean(meta.title) or None, paragraphs=[], reader=READER_TRAFILATURA, date=date,
+                author=_clean(meta.author) or None, site=_clean(meta.sitename) or None, url=_url(meta.url),
+                language=declared)
 
 
 _MIN_EXTRACTED = 250  # trafilatura's MIN_EXTRACTED_SIZE: under it, it tries its rescue readers
