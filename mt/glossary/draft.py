@@ -416,6 +416,8 @@ def _type_of(spelling: str, lowercase_inside: bool, kinds: Counter | None = None
     ps = morph.parses(last)
     if len(keys) == 1 and _org_word(last):
         return "org"  # Укрзалізниця, Енергоатом, Київрада, Міноборони
+    if len(keys) == 1 and last.endswith(("ська", "цька", "зька", "ське", "цьке")) and _is_adj(last):
+        return "place"  # Черкаська, Волинська: a region's adjective
     if not any(p.is_known for p in ps) and any(m in last for m in ORG_MORPHEMES):
         return "org"  # Укргазбуд, Київенергосервіс
     ps = [p for p in ps if morph.norm_key(p.normal_form) == last] or ps
@@ -677,7 +679,8 @@ def extract_candidates(texts: Iterable[tuple[str, str]], min_count: int = 1) -> 
     out = []
     for spellings in groups.values():
         occs = [o for s in spellings for o in by_lemma[s]]
-        if len(occs) < min_count or _common_noun_row(spellings[0], occs, lower, capmid):
+        if (len(occs) < min_count or _common_noun_row(spellings[0], occs, lower, capmid)
+                or morph.norm_key(spellings[0]) in COMMON_ACRONYMS | LEGAL_FORMS):  # ФОПу → Фоп
             continue
         out.append(_candidate(spellings, occs, by_lemma, votes_by_word, korean_first, surnames))
     out.sort(key=lambda c: (-c.count, c.source))

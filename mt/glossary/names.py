@@ -53,6 +53,16 @@ EXONYMS = {
     "срср": ("Soviet Union", "place"), "нато": ("NATO", "org"), "оон": ("UN", "org"),
     "єс": ("EU", "org"), "кремль": ("Kremlin", "org"), "зсу": ("Armed Forces of Ukraine", "org"),
     "курська область": ("Kursk Oblast", "place"), "держдума": ("State Duma", "org"),
+    # Ukraine's oblast centres (KMU 2010 / their settled English forms)
+    "львів": ("Lviv", "place"), "дніпро": ("Dnipro", "place"), "запоріжжя": ("Zaporizhzhia", "place"),
+    "луцьк": ("Lutsk", "place"), "черкаси": ("Cherkasy", "place"), "вінниця": ("Vinnytsia", "place"),
+    "полтава": ("Poltava", "place"), "суми": ("Sumy", "place"), "чернігів": ("Chernihiv", "place"),
+    "житомир": ("Zhytomyr", "place"), "рівне": ("Rivne", "place"), "тернопіль": ("Ternopil", "place"),
+    "ужгород": ("Uzhhorod", "place"), "івано-франківськ": ("Ivano-Frankivsk", "place"),
+    "хмельницький": ("Khmelnytskyi", "place"), "херсон": ("Kherson", "place"), "миколаїв": ("Mykolaiv", "place"),
+    "кропивницький": ("Kropyvnytskyi", "place"), "чернівці": ("Chernivtsi", "place"),
+    "донецьк": ("Donetsk", "place"), "луганськ": ("Luhansk", "place"), "маріуполь": ("Mariupol", "place"),
+    "севастополь": ("Sevastopol", "place"), "сімферополь": ("Simferopol", "place"),
 }
 CUES = {  # token-key prefixes that tell whose name follows
     "russian": ("росі", "рф", "російськ", "кремл", "держдум", "москв"),
