@@ -102,3 +102,13 @@ def test_translate_skips_a_russian_document(tmp_path, tiny_marian):
     bad = CliRunner().invoke(main, ["translate", str(src), "-o", str(out), "-m", str(tiny_marian), "--languages",
                                     "uk;ru"])
     assert bad.exit_code == 2 and "not a language code" in bad.output
+
+
+def test_a_broken_identifier_makes_text_undetermined_not_a_crash(monkeypatch):
+    import mt.inputs.language as language
+
+    def broken():
+        raise OSError("model file missing")
+
+    monkeypatch.setattr(language, "_model", broken)
+    assert identify(RU).language == UNDETERMINED

@@ -46,12 +46,29 @@ def _model():
         return _identifier
 
 
+_warned = False
+
+
+def _warn_once(exc: Exception) -> None:
+    global _warned
+    if not _warned:
+        _warned = True
+        import logging
+
+        logging.getLogger(__name__).warning("language identification failed (%s: %s); documents are 'und' and "
+                                            "none is skipped. Reinstall py3langid.", type(exc).__name__, exc)
+
+
 def identify(text: str) -> Identified:
     """The language of `text`, or 'und' when the text is too short or the call too close."""
     sample = text[:MAX_CHARS]
     if sum(1 for ch in sample if ch.isalpha()) < MIN_LETTERS:
         return Identified(UNDETERMINED, 0.0)
-    language, confidence = _model().classify(sample)
+    try:
+        language, confidence = _model().classify(sample)
+    except Exception as exc:  # noqa: BLE001 - a broken identifier never stops a batch: the text is 'und'
+        _warn_once(exc)
+        return Identified(UNDETERMINED, 0.0)
     if confidence < MIN_CONFIDENCE:
         return Identified(UNDETERMINED, round(confidence, 3))
     return Identified(language, round(confidence, 3))
