@@ -216,3 +216,11 @@ def test_brief_from_an_html_page_shows_date_url_and_site(tmp_path, tiny_models):
                                       "--languages", "any", "--json"], catch_exceptions=False)
     assert again.exit_code == 0, again.output
     assert json.loads(again.stdout)["ok"] == 2
+
+
+def test_cp1251_page_with_an_xml_declaration(tmp_path):
+    html = '<?xml version="1.0" encoding="windows-1251"?>\n' + page(ARTICLE).replace(
+        "<meta charset='utf-8'>", "<meta http-equiv='Content-Type' content='text/html; charset=windows-1251'>")
+    (tmp_path / "cp.html").write_bytes(html.encode("cp1251"))
+    [doc] = list(load_corpus([tmp_path]))
+    assert doc.encoding == "cp1251" and doc.paragraphs == BODY and doc.page["reader"] == "trafilatura"
