@@ -244,15 +244,24 @@ class Plan:
 
 
 def _wanted(names: list[str], weights: tuple[str, ...]) -> list[str]:
+    """The top-level files a model needs: config, tokenizer, and one set of weights.
+
+    Of the weights, the standard checkpoint (``model.safetensors``, or its
+    shards with the index) when there is one, so variants such as
+    ``model.fp16.safetensors`` are not downloaded as well.
+    """
     from fnmatch import fnmatch
 
-    out = []
-    for name in names:
-        if "/" in name or name in SKIPPED:
-            continue
-        if any(fnmatch(name, p) for p in NEEDED_PATTERNS + weights):
-            out.append(name)
-    return out
+    top = [n for n in names if "/" not in n and n not in SKIPPED]
+    weight_files = [n for n in top if any(fnmatch(n, p) for p in weights)]
+    stem = "model" if weights == SAFE_WEIGHTS else "pytorch_model"
+    ext = ".safetensors" if weights == SAFE_WEIGHTS else ".bin"
+    if f"{stem}{ext}.index.json" in top:
+        weight_files = [n for n in weight_files if fnmatch(n, f"{stem}-*-of-*{ext}")]
+    elif f"{stem}{ext}" in top:
+        weight_files = [f"{stem}{ext}"]
+    return [n for n in top if n in weight_files or (any(fnmatch(n, p) for p in NEEDED_PATTERNS)
+                                                    and not n.endswith(ext))]
 
 
 def plan(spec: ModelSpec, allow_pickle: bool = False) -> Plan:
