@@ -121,6 +121,11 @@ def _patronymic(key: str) -> bool:
     return any("Patr" in p.tag.grammemes for p in morph.parses(key))
 
 
+def _known_given(key: str) -> bool:
+    """The dictionary itself (not its guesser) knows `key` as a given name."""
+    return any("Name" in p.tag.grammemes and p.is_known for p in morph.parses(key))
+
+
 def _given(key: str) -> bool:
     return any("Name" in p.tag.grammemes for p in morph.parses(key))
 
@@ -215,17 +220,28 @@ def _extend(toks, gap_ok, j: int) -> int:
 def _split(run: list[morph.Token]) -> list[list[morph.Token]]:
     """Split "КНДР Кім Чен Ин", "Росії Віктор Горемикін", "України Кремль"."""
     out, cur = [], []
-    for t in run:
+    for n, t in enumerate(run):
         if cur:
             prev = cur[-1]
             cyr = morph.is_cyrillic(prev.text) and morph.is_cyrillic(t.text)
-            if _is_initial(prev) or _is_initial(t) or t.key in FOREIGN_LEGAL:
+            nxt = run[n + 1] if n + 1 < len(run) else None
+            if _is_initial(prev) and cyr and len(t.text) > 1 and _known_common(t.key) and not _personal(t.key):
+                out.append(cur)  # Васильєвою Т. І. | Сутність ...: the next sentence
+                cur = []
+            elif _is_initial(prev) or _is_initial(t) or t.key in FOREIGN_LEGAL:
                 pass  # Т. Шевченко, Шевченко Т., Зевс ЛТД
             elif morph.is_acronym(prev.text) and t.key in ("україни", "рф"):
                 pass  # МВС України, ЗС України
+            elif ROMAN.match(t.text) and _personal(prev.key):
+                pass  # Катерина II
+            elif (cyr and _known_given(t.key) and not _given(prev.key) and not _patronymic(prev.key)
+                  and not (nxt is not None and _patronymic(nxt.key)) and prev.key not in KOREAN
+                  and t.key not in KOREAN):
+                out.append(cur)  # дружина Кравця | Марина Пелих; Порошенко Петро Олексійович stays whole
+                cur = []
             elif (morph.is_acronym(prev.text) != morph.is_acronym(t.text)
                     or (cyr and _personal(t.key) and not _personal(prev.key) and _known_common(prev.key))
-                    or (cyr and len(cur) >= 2 and _given(t.key) and not _patronymic(t.key)
+                    or (cyr and len(cur) >= 2 and _known_given(t.key) and not _patronymic(t.key)
                         and _given(cur[0].key) and not _known_common(t.key)
                         and t.key not in KOREAN and cur[0].key not in KOREAN)  # two people side by side
                     or (cyr and _oblique_common(prev.key) and not _is_adj(prev.key))
@@ -401,7 +417,7 @@ def _org_word(key: str) -> bool:
 def _type_of(spelling: str, lowercase_inside: bool, kinds: Counter | None = None) -> str:
     """A row's type from evidence: a head noun (область, суд), a legal form or quotes (org), a street
     word (place), initials or person-name morphology (person), company-name word parts (org)."""
-    ws = morph.words(spelling)
+    ws = [w for w in morph.words(spelling) if not ROMAN.match(w)] or morph.words(spelling)  # Катерина II
     keys = [morph.norm_key(w) for w in ws]
     for k in keys:
         if k in HEAD_NOUNS or _lemma_in(k, HEAD_NOUNS):

@@ -205,8 +205,8 @@ class Glossary:
                 m = _tail_re(pat.close).match(text, end)
                 if m:
                     end = m.end()
-            elif pat.initial[-1] and text[end:end + 1] == ".":
-                end += 1  # Кузнєцов А. С.: the last initial's dot
+            elif pat.initial[-1] and text[end:end + 2].lstrip(" ")[:1] == ".":
+                end = text.index(".", end) + 1  # Кузнєцов А. С., Павлову Г . Л .: the last initial's dot
             out.append(Mention(start, end, text[start:end], pat.entry.target, pat.entry.type,
                                pat.entry, pat.source))
             i += len(span)
