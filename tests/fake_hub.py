@@ -313,7 +313,8 @@ def _handler(hub: FakeHub):
                     "authors": [{"user": c.author}]} for c in repo.history(commit.sha)])
             if tail == "discussions":
                 found = [d for d in repo.discussions
-                         if (query.get("type") in (None, "all") or (query["type"] == "pull_request") == d["isPullRequest"])
+                         if (query.get("type") in (None, "all")
+                             or (query["type"] == "pull_request") == d["isPullRequest"])
                          and (query.get("status") in (None, "all") or query["status"] == d["status"])]
                 return self._json({"discussions": found, "count": len(found), "start": 0,
                                    "numClosedDiscussions": 0})

@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from fake_hub import OPUS
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -4,8 +4,8 @@ from __future__ import annotations
 import shutil
 
 import pytest
-
 from fake_hub import OPUS
+
 from mt.models.resolution import resolve
 
 

@@ -5,8 +5,8 @@ import json
 import socket
 
 import pytest
-
 from fake_hub import DISTILBART, OPUS
+
 from mt.models.presets import ModelError, ModelMissing, PickleRefused
 from mt.models.resolution import resolve
 

@@ -1,10 +1,9 @@
-from pathlib import Path
 
 import pytest
 
+from mt.models.hub import load_pretrained
 from mt.models.presets import ModelMissing, PickleRefused, Registry
 from mt.models.resolution import check_weights, resolve
-from mt.models.hub import load_pretrained
 
 
 def test_registry_has_the_design_presets():
@@ -21,7 +20,8 @@ def test_registry_ships_with_the_package():
 
     import mt.models
 
-    assert mt.models.presets.REGISTRY_PATH.parent == mt.models.presets.PACKAGE_ROOT / "models" and mt.models.presets.REGISTRY_PATH.exists()
+    presets = mt.models.presets
+    assert presets.REGISTRY_PATH.parent == presets.PACKAGE_ROOT / "models" and presets.REGISTRY_PATH.exists()
     pyproject = tomllib.loads((mt.models.presets.PACKAGE_ROOT.parent / "pyproject.toml").read_text(encoding="utf-8"))
     assert "registry.toml" in pyproject["tool"]["setuptools"]["package-data"]["mt.models"]  # so wheels carry it
 

@@ -92,7 +92,7 @@ def list_models(as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def disk(as_json: bool) -> None:
     """Disk used by models: the Hugging Face cache, pulled folders, CTranslate2 conversions (each item)."""
-    from mt.models.cache import human, hub_cache_dir, usage
+    from mt.models.cache import hub_cache_dir, human, usage
     from mt.models.presets import models_dir
 
     found = usage()
@@ -133,7 +133,8 @@ def info(model: str, as_json: bool) -> None:
             "weights": [p.name for p in found.weights] if found else [],
             "files": {p.name: p.stat().st_size for p in sorted(found.folder.iterdir()) if p.is_file()}
             if found else {},
-            "conversions": [{"path": str(c), "bytes": folder_size(c), "quantization": read_source(c).get("quantization"),
+            "conversions": [{"path": str(c), "bytes": folder_size(c),
+                             "quantization": read_source(c).get("quantization"),
                              "version": read_source(c).get("version"), "used": c == conversion}
                             for c in conversions(spec)],
             "pieces": [{"what": what, "path": str(path), "bytes": folder_size(path)} for what, path in _pieces(spec)]}

@@ -36,10 +36,10 @@ import threading
 import time
 from pathlib import Path
 
+from mt.errors import MtError
 from mt.models.cache import Located, folder_size, human, locate, weight_files
 from mt.models.hub import _silent, check_weights, ensure, notifier, target_name
 from mt.models.presets import ModelSpec, models_dir
-from mt.errors import MtError
 
 # model_type values whose transformers checkpoints CTranslate2 converts (seq2seq only)
 SUPPORTED_TYPES = {"marian", "bart", "m2m_100", "mbart", "pegasus", "t5", "mt5"}

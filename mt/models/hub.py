@@ -27,8 +27,15 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit
 
-from mt.models.cache import (Located, has_safetensors, hub_cache_dir, human, locate, repo_folder, write_pr_parent,
-                             write_ref)
+from mt.models.cache import (
+    Located,
+    hub_cache_dir,
+    human,
+    locate,
+    repo_folder,
+    write_pr_parent,
+    write_ref,
+)
 from mt.models.presets import ModelError, ModelMissing, ModelSpec, PickleRefused
 from mt.models.resolution import check_weights, endpoint, is_offline, missing_message, resolve, store_folder
 
@@ -143,8 +150,13 @@ def pickle_message(spec: ModelSpec, revision: str, commit: str | None, pickles: 
 
 def _classify(spec: ModelSpec, exc: BaseException) -> ModelError:
     """A huggingface_hub / httpx error as an honest, actionable ModelError."""
-    from huggingface_hub.errors import (GatedRepoError, HfHubHTTPError, OfflineModeIsEnabled, RepositoryNotFoundError,
-                                        RevisionNotFoundError)
+    from huggingface_hub.errors import (
+        GatedRepoError,
+        HfHubHTTPError,
+        OfflineModeIsEnabled,
+        RepositoryNotFoundError,
+        RevisionNotFoundError,
+    )
 
     target = target_name(spec)
     if isinstance(exc, ModelError):
@@ -166,9 +178,10 @@ def _classify(spec: ModelSpec, exc: BaseException) -> ModelError:
                             f"{exc.response.reason_phrase or ''}".rstrip() + f") for {spec.hub}. That is on the "
                             "Hub's side: try again later. Nothing was downloaded.")
         return HubError(f"The Hugging Face Hub answered {status} for {spec.hub}: {str(exc).splitlines()[0]}")
+    first = str(exc).splitlines()[0] if str(exc) else ""
     if _is_connection_error(exc):
-        return HubUnreachable(missing_message(spec, reason=f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"))
-    return HubError(f"Downloading {target} failed: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
+        return HubUnreachable(missing_message(spec, reason=f"{type(exc).__name__}: {first}"))
+    return HubError(f"Downloading {target} failed: {type(exc).__name__}: {first}")
 
 
 def _is_connection_error(exc: BaseException) -> bool:

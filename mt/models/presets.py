@@ -5,8 +5,8 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from mt.errors import MtError
 
+from mt.errors import MtError
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]  # the mt package
 

@@ -19,12 +19,9 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from mt.models.presets import ModelError
-from mt.models.presets import ModelSpec
-from mt.models.presets import PickleRefused
-from mt.models.presets import Registry
-from mt.models.presets import models_dir
+
 from mt.models.cache import has_safetensors, has_weights
+from mt.models.presets import ModelError, ModelSpec, PickleRefused, Registry, models_dir
 
 
 def resolve(name: str | None, task: str = "translate", revision: str | None = None) -> ModelSpec:
