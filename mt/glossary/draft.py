@@ -121,6 +121,20 @@ def _patronymic(key: str) -> bool:
     return any("Patr" in p.tag.grammemes for p in morph.parses(key))
 
 
+def _org_head(key: str) -> bool:
+    nf = _lemma_in(key, HEAD_NOUNS)
+    return (HEAD_NOUNS.get(key) or HEAD_NOUNS.get(nf or "")) == "org" or key in ("міністрів",)
+
+
+def _gent_noun(key: str) -> bool:
+    return any(p.tag.POS == "NOUN" and p.tag.case == "gent" and p.is_known for p in morph.parses(key))
+
+
+def _place_genitive(key: str) -> bool:
+    """Україна's, Київ's... genitive: a settled place name in an oblique case (України, Києва)."""
+    return any(p.tag.case == "gent" and morph.norm_key(p.normal_form) in EXONYMS for p in morph.parses(key))
+
+
 def _known_given(key: str) -> bool:
     """The dictionary itself (not its guesser) knows `key` as a given name."""
     return any("Name" in p.tag.grammemes and p.is_known for p in morph.parses(key))
@@ -234,13 +248,17 @@ def _split(run: list[morph.Token]) -> list[list[morph.Token]]:
                 pass  # МВС України, ЗС України
             elif ROMAN.match(t.text) and _personal(prev.key):
                 pass  # Катерина II
-            elif (cyr and _known_given(t.key) and not _given(prev.key) and not _patronymic(prev.key)
+            elif cyr and _org_head(prev.key) and (_place_genitive(t.key) or _gent_noun(t.key)):
+                pass  # Верховної Ради України, Кабінету Міністрів України
+            elif (cyr and _known_given(t.key) and _personal(prev.key) and not _is_adj(prev.key)
+                  and not _given(prev.key) and not _patronymic(prev.key)
                   and not (nxt is not None and _patronymic(nxt.key)) and prev.key not in KOREAN
                   and t.key not in KOREAN):
                 out.append(cur)  # дружина Кравця | Марина Пелих; Порошенко Петро Олексійович stays whole
                 cur = []
             elif (morph.is_acronym(prev.text) != morph.is_acronym(t.text)
-                    or (cyr and _personal(t.key) and not _personal(prev.key) and _known_common(prev.key))
+                    or (cyr and _personal(t.key) and not _personal(prev.key) and _known_common(prev.key)
+                        and not (_org_head(t.key) and _is_adj(prev.key)))  # Верховної Ради
                     or (cyr and len(cur) >= 2 and _known_given(t.key) and not _patronymic(t.key)
                         and _given(cur[0].key) and not _known_common(t.key)
                         and t.key not in KOREAN and cur[0].key not in KOREAN)  # two people side by side
@@ -376,7 +394,7 @@ def _lemma_words(run: list[morph.Token], surface: set[str], sentence: str = "") 
         if names is None:
             names = [t.text if initial(t) else _name_lemma(t, surface) for t in run]
         return " ".join(w + "." if initial(t) else w for w, t in zip(names, run))
-    if len(run) > 1 and (_is_adj(run[0].key.rpartition("-")[2])
+    if len(run) > 1 and (_is_adj(run[0].key.rpartition("-")[2]) or _org_head(run[0].key)
                          or any(not morph.is_capitalized(t.text) for t in run)):
         phrase = _phrase_lemma(run)
         if phrase:
