@@ -8,6 +8,7 @@ HF_HOME and an empty model store, exactly as on a fresh clone.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -24,18 +25,40 @@ def _mt(env: dict, *args: str, timeout: int = 300) -> subprocess.CompletedProces
                           timeout=timeout)
 
 
+# loaded by every mt subprocess of these tests: a connection to any host but 127.0.0.1 fails and is logged
+GUARD = """
+import os, socket
+_connect = socket.socket.connect
+def connect(self, address):
+    host = address[0] if isinstance(address, tuple) else address
+    if self.family in (socket.AF_INET, socket.AF_INET6) and host not in ("127.0.0.1", "::1", "localhost"):
+        with open(os.environ["MT_TEST_NET_LOG"], "a") as log:
+            log.write(f"{host}\\n")
+        raise OSError(f"test guard: no connections to {host}")
+    return _connect(self, address)
+socket.socket.connect = connect
+"""
+
+
 @pytest.fixture()
 def user(fake_hub, tmp_path):
-    """(env, run_brief) for a fresh machine pointed at the fake Hub."""
+    """(env, run_brief) for a fresh machine pointed at the fake Hub; other hosts are refused and logged."""
     env = fake_hub.env(tmp_path / "hf-home")
     env["MT_MODELS_DIR"] = str(tmp_path / "store")
     env.pop("MT_CACHE", None)
+    guard = tmp_path / "guard"
+    guard.mkdir()
+    (guard / "sitecustomize.py").write_text(GUARD)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(guard), env.get("PYTHONPATH")]))
+    env["MT_TEST_NET_LOG"] = str(tmp_path / "other-hosts.log")
 
     def brief(*extra: str) -> subprocess.CompletedProcess:
         return _mt(env, "brief", str(ROOT / "seeds"), "-o", str(tmp_path / "out"), "--glossary",
                    str(ROOT / "seeds" / "glossary.tsv"), *extra)
 
-    return env, brief
+    yield env, brief
+    log = tmp_path / "other-hosts.log"
+    assert not log.exists(), f"connections to other hosts: {log.read_text()}"
 
 
 def test_make_run_on_a_fresh_machine_then_again_then_without_the_hub(fake_hub, user, tmp_path):
