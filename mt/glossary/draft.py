@@ -248,6 +248,9 @@ def _split(run: list[morph.Token]) -> list[list[morph.Token]]:
                 pass  # МВС України, ЗС України
             elif ROMAN.match(t.text) and _personal(prev.key):
                 pass  # Катерина II
+            elif (morph.is_acronym(t.text) and not morph.is_acronym(prev.text) and t.key not in LEGAL_FORMS
+                  and _is_adj(prev.key) and morph.is_capitalized(prev.text)):
+                pass  # Дніпропетровської ОДА, Кременчуцькому НПЗ
             elif cyr and _org_head(prev.key) and (_place_genitive(t.key) or _gent_noun(t.key)):
                 pass  # Верховної Ради України, Кабінету Міністрів України
             elif (cyr and _known_given(t.key) and _personal(prev.key) and not _is_adj(prev.key)
@@ -307,6 +310,15 @@ def _phrase_lemma(run: list[morph.Token]) -> str | None:
     words = [_inflect(t.key, "ADJF", agree) for t in run[:head]] + [morph.norm_key(noun.word)]
     words += [t.key for t in run[head + 1:]]
     return " ".join(_case_like(w, t.text) for w, t in zip(words, run))
+
+
+def _adj_nominative(tok: morph.Token) -> str:
+    for p in morph.parses(tok.key):
+        if p.tag.POS == "ADJF":
+            q = p.inflect({"nomn", p.tag.gender} if p.tag.gender else {"nomn", "plur"})
+            if q is not None:
+                return _case_like(morph.norm_key(q.word), tok.text)
+    return tok.text
 
 
 def _nominative_sing(key: str) -> bool:
@@ -387,6 +399,9 @@ _ABBR_SPACE = re.compile(r"(?<= )(м|с|смт) (?=[А-ЯІЇЄҐ])")
 def _lemma_words(run: list[morph.Token], surface: set[str], sentence: str = "") -> str:
     if morph.is_acronym(run[0].text) and len(run) == 2 and run[1].key in ("україни", "рф"):
         return f"{run[0].text} {run[1].text}"  # МВС України stays
+    if len(run) > 1 and morph.is_acronym(run[-1].text) and all(_is_adj(t.key) for t in run[:-1]):
+        # Дніпропетровської ОДА → Дніпропетровська ОДА: the adjective keeps the gender it agrees in
+        return " ".join([_adj_nominative(t) for t in run[:-1]] + [run[-1].text])
     def initial(t: morph.Token) -> bool:  # with its dot (Т. Шевченко); Седна С is no initial
         return _dotted_initial(sentence, t) if sentence else _is_initial(t)
     if any(initial(t) for t in run) and not all(initial(t) for t in run):
@@ -442,8 +457,9 @@ def _type_of(spelling: str, lowercase_inside: bool, kinds: Counter | None = None
             return HEAD_NOUNS.get(k) or HEAD_NOUNS[_lemma_in(k, HEAD_NOUNS)]
     if kinds:
         return kinds.most_common(1)[0][0]
-    if all(morph.is_acronym(w) or not morph.is_cyrillic(w) for w in ws):
-        return "org"
+    if all(morph.is_acronym(w) or not morph.is_cyrillic(w) for w in ws) or (
+            len(ws) > 1 and morph.is_acronym(ws[-1]) and keys[-1] not in EXONYMS):
+        return "org"  # Кременчуцький НПЗ
     if all(k in KOREAN for k in keys) or any(_personal(k) for k in keys[-1:]):
         return "person"
     last = keys[-1]
