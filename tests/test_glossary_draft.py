@@ -205,3 +205,14 @@ def test_clustering_joins_hyphen_space_and_apostrophe_variants_not_two_people(is
     assert set(row_with(issue15, "Седна-С").spellings) == {"Седна-С", "Седна С"}
     assert set(row_with(issue15, "О'Брайен").spellings) == {"О'Брайен", "О’Брайен"}
     assert row_with(issue15, "Іван Марченко") is not row_with(issue15, "Іван Мірченко")
+
+
+def test_org_phrases_keep_their_parts_and_titles_are_no_rows():
+    docs = [("t", "Депутати Верховної Ради України проголосували. Голова Черкаської ОДА підписав наказ. "
+                  "Про це повідомляється у «Віснику державних закупівель». Рішення Господарського суду м. Києва "
+                  "оскаржили. Фірма Зевс ЛТД мовчить.")]
+    rows = extract_candidates(docs)
+    spellings = all_spellings(rows)
+    for org in ("Верховна Рада України", "Черкаська ОДА", "Господарський суд м. Києва", "Зевс ЛТД"):
+        assert row_with(rows, org).type == "org", org
+    assert not {"Вісник", "Рада", "Рада України", "ЛТД"} & spellings

@@ -597,6 +597,20 @@ def _after_legal_form(sentence: str, toks: list[morph.Token], tok: morph.Token) 
     return i > 0 and toks[i - 1].key in LEGAL_FORMS and not sentence[toks[i - 1].end:tok.start].strip()
 
 
+def _title_word(sentence: str, toks: list[morph.Token], run: list[morph.Token]) -> bool:
+    """«Вісник державних закупівель», «Закон про ...»: a common noun that opens a quoted title
+    followed by lower-case words names a publication or a document, not a person, org or place."""
+    if len(run) != 1 or not _known_common(run[0].key) or not any(
+            p.tag.POS == "NOUN" for p in morph.parses(run[0].key)):
+        return False
+    t = run[0]
+    if sentence[max(0, t.start - 2):t.start].strip()[-1:] not in ("«", "„", "\"", "“"):
+        return False
+    i = next((k for k, x in enumerate(toks) if x.start == t.start), None)
+    return (i is not None and i + 1 < len(toks) and not morph.is_capitalized(toks[i + 1].text)
+            and not sentence[t.end:toks[i + 1].start].strip())
+
+
 def _lone_adjective(tok: morph.Token, initial: bool, lower: Counter) -> bool:
     """An adjective on its own (Російський, Північної) is no name; a capitalised one mid-sentence
     that the corpus never writes in lower case (Загребельська, Луцька) may be a surname or a place."""
@@ -652,7 +666,7 @@ def _occurrences(docs: list[tuple[str, str]]) -> tuple[list[_Occurrence], Counte
                     break
                 run = run[:-1]
             if not run or (len(run) == 1 and _lone_adjective(run[0], initial, lower)) or _never_row(
-                    run, lower, capmid):
+                    run, lower, capmid) or _title_word(s, toks, run):
                 continue
             if len(run) > 1 and (run[-1].key in FOREIGN_LEGAL or (
                     morph.is_acronym(run[0].text) and run[-1].key in ("україни", "рф"))):
