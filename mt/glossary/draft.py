@@ -127,7 +127,9 @@ def _org_head(key: str) -> bool:
 
 
 def _gent_noun(key: str) -> bool:
-    return any(p.tag.POS == "NOUN" and p.tag.case == "gent" and p.is_known for p in morph.parses(key))
+    ps = morph.parses(key)
+    return not any(morph.is_name_parse(p) for p in ps) and any(
+        p.tag.POS == "NOUN" and p.tag.case == "gent" and p.is_known for p in ps)
 
 
 def _place_genitive(key: str) -> bool:
@@ -242,6 +244,10 @@ def _split(run: list[morph.Token]) -> list[list[morph.Token]]:
             if _is_initial(prev) and cyr and len(t.text) > 1 and _known_common(t.key) and not _personal(t.key):
                 out.append(cur)  # Васильєвою Т. І. | Сутність ...: the next sentence
                 cur = []
+            elif (_is_initial(t) and not _is_initial(prev) and not _personal(prev.key)
+                  and (_known_common(prev.key) or morph.is_acronym(prev.text))):
+                out.append(cur)  # НАН України | Н. Ф. Клименко
+                cur = []
             elif _is_initial(prev) or _is_initial(t) or t.key in FOREIGN_LEGAL:
                 pass  # Т. Шевченко, Шевченко Т., Зевс ЛТД
             elif morph.is_acronym(prev.text) and t.key in ("україни", "рф"):
@@ -253,8 +259,8 @@ def _split(run: list[morph.Token]) -> list[list[morph.Token]]:
                 pass  # Дніпропетровської ОДА, Кременчуцькому НПЗ
             elif cyr and _org_head(prev.key) and (_place_genitive(t.key) or _gent_noun(t.key)):
                 pass  # Верховної Ради України, Кабінету Міністрів України
-            elif (cyr and _known_given(t.key) and _personal(prev.key) and not _is_adj(prev.key)
-                  and not _given(prev.key) and not _patronymic(prev.key)
+            elif (cyr and _known_given(t.key) and not _is_adj(prev.key)
+                  and (not _given(prev.key) or _org_head(prev.key)) and not _patronymic(prev.key)
                   and not (nxt is not None and _patronymic(nxt.key)) and prev.key not in KOREAN
                   and t.key not in KOREAN):
                 out.append(cur)  # дружина Кравця | Марина Пелих; Порошенко Петро Олексійович stays whole
