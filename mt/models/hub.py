@@ -365,7 +365,7 @@ def ensure(spec: ModelSpec, allow_pickle: bool = False, notify: Notify | None = 
 
 @dataclass
 class Need:
-    """A model a command needs: `conversion_ok` when a cached CTranslate2 conversion will do."""
+    """A model a command needs; `conversion` finds a cached CTranslate2 conversion that will do instead."""
 
     spec: ModelSpec
     allow_pickle: bool = False
