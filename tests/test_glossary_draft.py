@@ -216,3 +216,7 @@ def test_org_phrases_keep_their_parts_and_titles_are_no_rows():
     for org in ("Верховна Рада України", "Черкаська ОДА", "Господарський суд м. Києва", "Зевс ЛТД"):
         assert row_with(rows, org).type == "org", org
     assert not {"Вісник", "Рада", "Рада України", "ЛТД"} & spellings
+
+
+def test_place_acronyms_are_not_common_acronyms(candidates):
+    assert row_with(candidates, "РФ").target == "Russia"

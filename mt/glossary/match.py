@@ -186,8 +186,7 @@ class Glossary:
                     continue
                 if pat.letter and _letter_rejected(text, tokens, i):
                     continue
-                if any(t.key != x and morph.is_common_word(t.key) for t, x in zip(span, pat.exact)
-                       if x and len(x) > 1):
+                if n == 1 and span[0].key != pat.exact[0] and morph.is_common_word(span[0].key):
                     continue  # the matched form is a common word: Тоді for an entry Тодь, Серед for Середа
                 rank = (n, not pat.derived, tuple(t.key for t in span) == pat.exact)
                 if best is None or rank > best[0]:
