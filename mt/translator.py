@@ -95,6 +95,12 @@ class Translator:
             memory = open_memory(self.options.cache, self.options.cache_path, self.options.cache_size, notify)
         self.memory = memory or None  # mt.engines.tm.TranslationMemory, or None (--no-cache)
         self._contexts: dict = {}
+        # windows overlap (the next is started before the last is collected), so a piece repeated from the
+        # window still in flight is not in the memory yet: it waits for that window instead of being
+        # translated twice (`_inflight`: memory key -> the job translating it; `_recent`: the last
+        # collected job's outputs)
+        self._inflight: dict[bytes, int] = {}
+        self._recent: dict = {}
 
     # ------------------------------------------------------------ sentences
     def translate(self, sentences: list[str]) -> list[str]:
@@ -161,23 +167,28 @@ class Translator:
         fixed = getattr(self.engine_options, "fixed_output_tokens", None)
         job = _Job(pieces=pieces, tokens=tokens, mentions=mentions, fixed=fixed)
         todo = self._recall(job, unique)  # the translation memory's hits go into job.cached
+        self._submit(job, todo)
+        return job
+
+    def _submit(self, job: "_Job", texts: list[str]) -> None:
+        """Hand `texts` to the engine in batches (queued at once on engines with workers)."""
         if getattr(self.engine, "prefers_large_batches", False):
             # e.g. CTranslate2: one call with every unique piece; the engine sorts, batches and
             # runs its batches in parallel workers
-            batches = [sorted(todo, key=lambda t: tokens[t])] if todo else []
+            batches = [sorted(texts, key=lambda t: job.tokens[t])] if texts else []
         else:
-            batches = engine_batches(self.engine, self.options.engine, todo, tokens)
+            batches = engine_batches(self.engine, self.options.engine, texts, job.tokens)
         for batch in batches:
-            prefer = [[m.target for m in mentions[t]] for t in batch] if self.glossary else None
-            handle = submit(self.engine, batch, GenerateSettings(prefer=prefer, max_new_tokens=fixed,
-                                                                 min_new_tokens=fixed))
+            prefer = [[m.target for m in job.mentions[t]] for t in batch] if self.glossary else None
+            handle = submit(self.engine, batch, GenerateSettings(prefer=prefer, max_new_tokens=job.fixed,
+                                                                 min_new_tokens=job.fixed))
             job.batches.append((batch, prefer, handle, time.perf_counter()))
-        return job
 
     def _finish(self, job: "_Job") -> list["_Out"]:
         """Wait for a job's batches, retry degenerate output, enforce the glossary, map to pieces."""
         tokens, mentions = job.tokens, job.mentions
         guard = self.options.repetition_guard and not job.fixed
+        self._settle(job)
         done: dict[str, _Out] = {}
         for batch, prefer, handle, submitted in job.batches:
             hyps = handle.result()
@@ -255,15 +266,42 @@ class Translator:
                     for t in unique}
         found = self.memory.lookup(list(job.keys.values()))
         job.cached = {t: found[k] for t, k in job.keys.items() if k in found}
-        return [t for t in unique if t not in job.cached]
+        job.borrowed = {t: k for t, k in job.keys.items() if t not in job.cached and k in self._inflight}
+        todo = [t for t in unique if t not in job.cached and t not in job.borrowed]
+        for t in todo:
+            self._inflight[job.keys[t]] = id(job)
+        return todo
+
+    def _settle(self, job: "_Job") -> None:
+        """Pieces `job` left to the window in flight before it: that window's outputs (collected by now),
+        else the memory, else the engine after all (that window failed)."""
+        if not job.borrowed:
+            return
+        missing = {}
+        for text, key in job.borrowed.items():
+            if key in self._recent:
+                job.cached[text] = self._recent[key]
+            else:
+                missing[text] = key
+        found = self.memory.lookup(list(missing.values())) if missing else {}
+        job.cached.update({t: found[k] for t, k in missing.items() if k in found})
+        rest = [t for t in missing if t not in job.cached]
+        for t in rest:
+            self._inflight[job.keys[t]] = id(job)
+        self._submit(job, rest)
+        job.borrowed = {}
 
     def _remember(self, job: "_Job", done: dict[str, "_Out"]) -> None:
-        if self.memory is None or not job.keys or not done:
+        if self.memory is None or not job.keys:
             return
         from mt.engines.tm import Cached
 
-        self.memory.store(job.context, [(job.keys[t], Cached(o.text, o.retried, o.degenerate))
-                                        for t, o in done.items() if t in job.keys])
+        items = [(job.keys[t], Cached(o.text, o.retried, o.degenerate)) for t, o in done.items() if t in job.keys]
+        self.memory.store(job.context, items)
+        self._recent = dict(items)  # for the window started while this one was in flight
+        for key, _ in items:
+            if self._inflight.get(key) == id(job):
+                del self._inflight[key]
 
     @property
     def engine_options(self) -> EngineOptions:
@@ -293,5 +331,6 @@ class _Job:
     context: str = ""  # the translation memory's context key
     keys: dict = field(default_factory=dict)  # piece text -> memory key
     cached: dict = field(default_factory=dict)  # piece text -> mt.engines.tm.Cached (memory hits)
+    borrowed: dict = field(default_factory=dict)  # piece text -> key, translated by the job in flight before
     results: list[DocResult] = field(default_factory=list)  # start_documents: one per document
     per_doc: list[list[Piece]] = field(default_factory=list)

@@ -10,12 +10,17 @@
   its copy; `corpus_sentences`: exactly the pieces mt translates for it;
 - `build_news_corpus`: documents of real, varied Ukrainian news sentences from
   the public test sets in ../shared/data (read there, written only to the
-  bench's scratch folder), so memory is measured on a growing vocabulary.
+  bench's scratch folder), so memory is measured on a growing vocabulary;
+- `build_repeated_news_corpus`: the same real sentences with a news feed's
+  repetition (republished wire copy, quotes carried by other stories), for
+  the translation memory's hit rate; `corpus_pieces` counts what repeats;
+- `edit_glossary`: a copy of the seed glossary with one row's target changed.
 """
 from __future__ import annotations
 
 import functools
 import importlib.util
+import random
 import shutil
 from pathlib import Path
 
@@ -99,11 +104,77 @@ def build_news_corpus(folder: Path, documents: int, lines: list[str], per_docume
     return folder
 
 
-def corpus_sentences(corpus: Path, model: Path) -> list[str]:
-    """Exactly the pieces mt translates for `corpus` (its reader, cleaner and segmenter)."""
-    from mt.inputs.document import Document
-    from mt.inputs.corpus import load_corpus
+WIRE_SHARE = 0.25  # documents that republish an earlier story's body under their own headline
+QUOTE_SHARE = 0.3  # of the other documents: those carrying one paragraph of an earlier story (a quote)
+
+
+def build_repeated_news_corpus(folder: Path, documents: int, lines: list[str], per_document: int = 12,
+                               seed: int = 18) -> dict:
+    """`documents` stories of real news sentences (a headline, then paragraphs of two sentences)
+    with the repetition of a news feed, in feed order (a story repeats only earlier ones):
+
+    - WIRE_SHARE of the stories are wire copy republished by another outlet: an earlier story's
+      body under a headline of its own, half of them without the last paragraph;
+    - QUOTE_SHARE of the others carry one paragraph of an earlier story at a random place
+      (a statement or quote that several stories repeat).
+
+    The shares are this benchmark's choice (no multi-outlet Ukrainian feed is among the shared
+    data to measure them on); what they produce is measured by `corpus_pieces`. Returns how
+    many stories of each kind were written.
+    """
+    rng = random.Random(seed)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    stories: list[list[str]] = []
+    kinds = {"original": 0, "wire_copy": 0, "with_quote": 0}
+    cursor = 0
+
+    def take(n: int) -> list[str]:
+        nonlocal cursor
+        out = [lines[(cursor + i) % len(lines)] for i in range(n)]
+        cursor += n
+        return out
+
+    for _ in range(documents):
+        if len(stories) >= 4 and rng.random() < WIRE_SHARE:
+            body = stories[rng.randrange(len(stories))][1:]
+            if len(body) > 2 and rng.random() < 0.5:
+                body = body[:-1]
+            story = [take(1)[0], *body]
+            kinds["wire_copy"] += 1
+        else:
+            sentences = take(per_document)
+            story = [sentences[0]] + [" ".join(sentences[i:i + 2]) for i in range(1, len(sentences), 2)]
+            if len(stories) >= 4 and rng.random() < QUOTE_SHARE:
+                other = stories[rng.randrange(len(stories))]
+                story.insert(1 + rng.randrange(len(story)), other[1 + rng.randrange(len(other) - 1)])
+                kinds["with_quote"] += 1
+            else:
+                kinds["original"] += 1
+        stories.append(story)
+    for d, story in enumerate(stories):
+        (folder / f"story{d:04d}.txt").write_text("\n\n".join(story) + "\n", encoding="utf-8")
+    return kinds
+
+
+def edit_glossary(source: Path, dest: Path) -> str:
+    """`source` with one row's target changed (Sergei Shoigu -> Sergey Shoygu, else the first row's
+    target gets a suffix); returns the row's new target."""
+    lines = source.read_text(encoding="utf-8").splitlines(keepends=True)
+    rows = [i for i, line in enumerate(lines) if line.strip() and not line.startswith("#") and "\t" in line][1:]
+    pick = next((i for i in rows if lines[i].split("\t")[1] == "Sergei Shoigu"), rows[0])
+    cells = lines[pick].split("\t")
+    cells[1] = "Sergey Shoygu" if cells[1] == "Sergei Shoigu" else cells[1] + " Jr"
+    lines[pick] = "\t".join(cells)
+    dest.write_text("".join(lines), encoding="utf-8")
+    return cells[1]
+
+
+def corpus_pieces(corpus: Path, model: Path) -> list[str]:
+    """Every piece mt translates for `corpus`, repeats included, in reading order."""
     from mt.engines.ct2 import MarianSpm
+    from mt.inputs.corpus import load_corpus
+    from mt.inputs.document import Document
     from mt.segment import segment
 
     tok = MarianSpm(model)
@@ -112,7 +183,12 @@ def corpus_sentences(corpus: Path, model: Path) -> list[str]:
     for doc in load_corpus([corpus]):
         if isinstance(doc, Document):
             pieces += [p.text for p in segment(doc.title, doc.paragraphs, count, 256)]
-    return list(dict.fromkeys(pieces))
+    return pieces
+
+
+def corpus_sentences(corpus: Path, model: Path) -> list[str]:
+    """Exactly the pieces mt translates for `corpus` (its reader, cleaner and segmenter), once each."""
+    return list(dict.fromkeys(corpus_pieces(corpus, model)))
 
 
 def english_text() -> str:

@@ -33,12 +33,12 @@ def rss_mb(field: str = "VmHWM") -> float:
 
 # ------------------------------------------------------------------ workers (one process each)
 
-def _fixed_settings(args) -> dict:
-    return {"min_new_tokens": args.out_tokens, "max_new_tokens": args.out_tokens, "num_beams": 1,
+def _fixed_settings(args, beams: int = 1) -> dict:
+    return {"min_new_tokens": args.out_tokens, "max_new_tokens": args.out_tokens, "num_beams": beams,
             "do_sample": False}
 
 
-def worker_hf(args, quantize: bool) -> dict:
+def worker_hf(args, quantize: bool, beams: int = 1) -> dict:
     import warnings
 
     import torch
@@ -56,16 +56,16 @@ def worker_hf(args, quantize: bool) -> dict:
             warnings.simplefilter("ignore")  # torch.ao.quantization is deprecated; still the simplest int8
             model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
     sentences = _sentences(args)
-    sentences = baseline_sample(sentences, args.baseline_sentences)
+    sentences = baseline_sample(sentences, args.baseline_sentences if beams == 1 else args.beam_sentences)
     tokens = 0
     with torch.inference_mode():
-        model.generate(**tok(sentences[:4], return_tensors="pt", padding=True), **_fixed_settings(args))  # warm-up
+        model.generate(**tok(sentences[:4], return_tensors="pt", padding=True), **_fixed_settings(args, beams))
     started = time.perf_counter()
     with torch.inference_mode():
         for i in range(0, len(sentences), 32):
             batch = sentences[i: i + 32]
             enc = tok(batch, return_tensors="pt", padding=True)
-            out = model.generate(**enc, **_fixed_settings(args))
+            out = model.generate(**enc, **_fixed_settings(args, beams))
             tok.batch_decode(out, skip_special_tokens=True)
             tokens += (out.shape[1] - 1) * len(batch)
     seconds = time.perf_counter() - started
@@ -86,7 +86,7 @@ def _cpu() -> float:
     return times.user + times.system
 
 
-def worker_ct2_plain(args) -> dict:
+def worker_ct2_plain(args, beams: int = 1) -> dict:
     import ctranslate2
 
     from mt.engines.ct2 import MarianSpm
@@ -95,14 +95,15 @@ def worker_ct2_plain(args) -> dict:
     tok = MarianSpm(Path(args.workdir) / "marian")
     translator = ctranslate2.Translator(_ct2_folder(args), device="cpu", compute_type="int8")
     sentences = _sentences(args)
-    sentences = baseline_sample(sentences, args.plain_sentences) if args.plain_sentences else sentences
+    wanted = args.plain_sentences if beams == 1 else args.beam_plain_sentences
+    sentences = baseline_sample(sentences, wanted) if wanted else sentences
     tokens = 0
     translator.translate_batch([tok.encode(s) for s in sentences[:4]], beam_size=1, max_decoding_length=8)  # warm-up
     cpu = _cpu()
     started = time.perf_counter()
     for i in range(0, len(sentences), 32):
         batch = [tok.encode(s) for s in sentences[i: i + 32]]
-        results = translator.translate_batch(batch, max_batch_size=32, beam_size=1, max_input_length=0,
+        results = translator.translate_batch(batch, max_batch_size=32, beam_size=beams, max_input_length=0,
                                              min_decoding_length=args.out_tokens,
                                              max_decoding_length=args.out_tokens)
         for result in results:
@@ -163,16 +164,37 @@ def _ct2_folder(args) -> str:
     return (Path(args.workdir) / "ct2-folder.txt").read_text().strip()
 
 
-def worker_mt(args, corpus: str = "corpus") -> dict:
+def _mt_options(args, beams: int | None = 1, max_memory: str | None = None, glossary: Path | None = None,
+                cache_path: Path | None = None, cache: bool = True):
+    """mt's default path (engine auto, TM on) at a forced output length; `beams=None`: the model's own (4)."""
     from mt.engines import EngineOptions
+    from mt.translator import TranslateOptions
+
+    glossary = glossary or GLOSSARY
+    if cache_path is None:  # every measured run starts with an empty translation memory of its own
+        cache_path = Path(tempfile.mkdtemp(prefix="mt-bench-tm-", dir=args.workdir)) / "tm.sqlite3"
+    return TranslateOptions(engine=EngineOptions(model=str(Path(args.workdir) / "marian"), engine="auto",
+                                                 beams=beams, fixed_output_tokens=args.out_tokens,
+                                                 max_memory=max_memory),
+                            glossaries=(str(glossary),) if glossary.exists() else (), cache=cache,
+                            cache_path=str(cache_path))
+
+
+def worker_mt(args, corpus: str = "corpus", beams: int | None = 1, max_memory: str | None = None,
+              keep_out: Path | None = None, cache_path: Path | None = None, glossary: Path | None = None,
+              force: bool = True) -> dict:
+    """mt's default path: `translate_corpus` on a folder, timed after loading and a warm-up.
+
+    `keep_out`: write there and keep it (the rerun measurement reruns into the same OUT);
+    `force=False`: resume as a rerun does (documents already done with the same key are skipped).
+    """
     from mt.translate import translate_corpus
-    from mt.translator import TranslateOptions, Translator
+    from mt.translator import Translator
 
     after_imports = rss_mb()
     notes: list[str] = []
-    options = TranslateOptions(engine=EngineOptions(model=str(Path(args.workdir) / "marian"), engine="auto",
-                                                    beams=1, fixed_output_tokens=args.out_tokens),
-                               glossaries=(str(GLOSSARY),) if GLOSSARY.exists() else ())
+    options = _mt_options(args, beams, max_memory, glossary, cache_path)
+    began = time.perf_counter()
     translator = Translator(options, notify=notes.append)
     after_load = rss_mb()
     engine = translator.engine
@@ -185,21 +207,60 @@ def worker_mt(args, corpus: str = "corpus") -> dict:
     (warm / "in" / "warm.txt").write_text("\n".join(first[:3]) + "\n", encoding="utf-8")
     translate_corpus([warm / "in"], warm / "out", options, translator=translator, force=True)
     shutil.rmtree(warm)
-    out = Path(tempfile.mkdtemp(prefix="mt-bench-out-", dir=args.workdir))
+    busy.texts, busy.tokens, busy.live = 0, 0, []  # the warm-up's output is not the run's
+    load_seconds = time.perf_counter() - began  # loading and the warm-up's one-time costs
+    out = keep_out or Path(tempfile.mkdtemp(prefix="mt-bench-out-", dir=args.workdir))
     cpu, main_cpu = _cpu(), time.thread_time()
     with busy:
         started = time.perf_counter()
-        summary = translate_corpus([Path(args.workdir) / corpus], out, options, translator=translator, force=True)
+        summary = translate_corpus([Path(args.workdir) / corpus], out, options, translator=translator, force=force)
         seconds = time.perf_counter() - started
     cpu, main_cpu = _cpu() - cpu, time.thread_time() - main_cpu
-    shutil.rmtree(out)
+    if keep_out is None:
+        shutil.rmtree(out)
     if summary.failed:
         raise SystemExit(f"mt path failed: {summary.failed[:3]}")
     return {"seconds": seconds, "engine_seconds": seconds - busy.idle, "sentences": busy.texts,
             "tokens": busy.tokens, "cpu_seconds_timed": cpu, "documents": summary.ok,
             "pipeline_cpu_fraction": main_cpu / cpu if cpu else None,  # the main thread's share of the CPU
             "rss_after_imports_mb": after_imports, "rss_after_load_mb": after_load,
+            "cache_hits": summary.cache_hits, "skipped": summary.skipped, "load_seconds": load_seconds,
             "engine": engine.describe(), "notes": notes}
+
+
+def _translation_files(out: Path) -> dict[str, str]:
+    return {str(p.relative_to(out)): p.read_text(encoding="utf-8") for p in sorted(out.rglob("*"))
+            if p.is_file() and ".mt" not in p.parts and p.name != "manifest.jsonl"}
+
+
+def worker_rerun(args) -> dict:
+    """The rerun after a glossary edit: the mt-beam4 run's corpus, OUT and translation memory under the
+    edited glossary, resuming (no --force), timed like the first run (after loading and a warm-up)."""
+    work = Path(args.workdir)
+    result = worker_mt(args, corpus="corpus-beam", beams=None, keep_out=work / "rerun-out",
+                       cache_path=work / "rerun-tm" / "tm.sqlite3", glossary=work / "glossary-edited.tsv",
+                       force=False)
+    if result["skipped"]:
+        raise SystemExit(f"the rerun skipped {result['skipped']} documents: the glossary edit did not reach the key")
+    return result
+
+
+def worker_fresh(args) -> dict:
+    """The beam-4 corpus under the edited glossary, into a new OUT, without the translation memory:
+    whether its files equal the rerun's."""
+    from mt.translate import translate_corpus
+
+    work = Path(args.workdir)
+    out = Path(tempfile.mkdtemp(prefix="mt-bench-fresh-", dir=work))
+    options = _mt_options(args, None, glossary=work / "glossary-edited.tsv", cache=False)
+    started = time.perf_counter()
+    summary = translate_corpus([work / "corpus-beam"], out, options)
+    seconds = time.perf_counter() - started
+    rerun, mine = _translation_files(work / "rerun-out"), _translation_files(out)
+    shutil.rmtree(out)
+    differing = sorted(k for k in set(rerun) | set(mine) if rerun.get(k) != mine.get(k))
+    return {"seconds": seconds, "documents": summary.ok, "identical": not differing and not summary.failed,
+            "files": len(mine), "differing": differing[:5]}
 
 
 def _done(pending) -> bool:
@@ -285,12 +346,28 @@ def run_worker(args) -> None:
         result = worker_hf(args, quantize=False)
     elif name == "hf-int8-dynamic":
         result = worker_hf(args, quantize=True)
+    elif name == "hf-fp32-beam4":
+        result = worker_hf(args, quantize=False, beams=4)
     elif name == "ct2-plain":
         result = worker_ct2_plain(args)
+    elif name == "ct2-plain-beam4":
+        result = worker_ct2_plain(args, beams=4)
     elif name == "ct2-ceiling":
         result = worker_ct2_ceiling(args)
     elif name == "mt-default":
         result = worker_mt(args)
+    elif name == "mt-capped":
+        result = worker_mt(args, max_memory="400M")
+    elif name == "mt-beam4":  # the first run of the rerun measurement, too
+        work = Path(args.workdir)
+        result = worker_mt(args, corpus="corpus-beam", beams=None, keep_out=work / "rerun-out",
+                           cache_path=work / "rerun-tm" / "tm.sqlite3", glossary=work / "glossary-first.tsv")
+    elif name == "mt-rerun":
+        result = worker_rerun(args)
+    elif name == "mt-fresh":
+        result = worker_fresh(args)
+    elif name == "mt-repeated":
+        result = worker_mt(args, corpus="repeated")
     elif name.startswith("mt-grow-"):
         result = worker_mt(args, corpus=name.removeprefix("mt-"))
     elif name == "sum-hf-fp32":

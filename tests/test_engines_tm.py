@@ -353,3 +353,31 @@ def test_transformers_keys_cover_the_bias(tiny_marian, tmp_path, monkeypatch, sp
     seen = _engine_texts(first.engine, spy_engine)
     second.translate(sentences)
     assert seen == ["Сергій Шойгу прибув до Пхеньяна."]  # its bias changed; the other sentence's did not
+
+
+def test_a_piece_repeated_from_the_window_in_flight_is_translated_once(tiny_marian, tmp_path, monkeypatch,
+                                                                       spy_engine):
+    """Windows overlap: the next starts before the last is stored; its repeats wait for the last one."""
+    from mt.engines import EngineOptions
+    from mt.outputs.manifest import read_manifest
+    from mt.translate import translate_corpus
+    from mt.translator import TranslateOptions, Translator
+
+    monkeypatch.delenv("MT_CACHE", raising=False)
+    src = tmp_path / "in"
+    src.mkdir()
+    wire = "Агенція повідомила про нові санкції проти банків."
+    for i in range(4):
+        (src / f"d{i}.txt").write_text(f"Заголовок номер {i}\n\nВласне речення номер {i}. {wire}\n", encoding="utf-8")
+    # a fixed output length: the untrained model never ends a sentence, so its output would run to each
+    # batch's length limit, which depends on the batch's longest source (see docs/engines.md)
+    fixed = EngineOptions(model=str(tiny_marian), engine="ct2", fixed_output_tokens=6)
+    options = TranslateOptions(engine=fixed, cache_path=str(tmp_path / "tm.sqlite3"), window_docs=1)
+    lender = Translator(TranslateOptions(engine=fixed, cache=False))
+    seen = _engine_texts(lender.engine, spy_engine)
+    summary = translate_corpus([src], tmp_path / "out", options, translator=lender)
+    assert summary.ok == 4 and seen.count(wire) == 1
+    assert summary.cache_hits == 3
+    plain = translate_corpus([src], tmp_path / "plain", TranslateOptions(engine=fixed, cache=False, window_docs=1))
+    assert plain.ok == 4 and _english(tmp_path / "out") == _english(tmp_path / "plain")
+    assert [r["cache_hits"] for r in read_manifest(tmp_path / "out" / "manifest.jsonl")] == [0, 1, 1, 1]
