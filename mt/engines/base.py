@@ -223,9 +223,11 @@ def create_engine(options: EngineOptions, notify=None) -> Engine:
                 raise
             reason = f"ctranslate2 unavailable ({exc})"
         except Exception as exc:  # noqa: BLE001 - conversion failures fall back in auto mode
+            from mt.engines.convert import ConversionError
             from mt.models.presets import ModelError
 
-            if choice == "ct2" or isinstance(exc, (ModelError, MtError)):
+            # a missing model (ModelError) never falls back; a failed conversion does, in auto mode
+            if choice == "ct2" or (isinstance(exc, (ModelError, MtError)) and not isinstance(exc, ConversionError)):
                 raise
             reason = f"conversion failed: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
         if notify:
