@@ -9,7 +9,7 @@ export HF_HUB_DISABLE_TELEMETRY := 1
 
 .PHONY: run test demo setup bench eval-names clean
 
-$(STAMP): requirements.txt requirements-test.txt pyproject.toml scripts/install_torch.sh
+$(STAMP): requirements.txt requirements-test.txt requirements-ray.txt pyproject.toml scripts/install_torch.sh
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip
 	sh scripts/install_torch.sh $(BIN)/python

@@ -104,8 +104,11 @@ def brief_corpus(paths: Iterable[str | Path], out: str | Path, mt_options: Trans
                  force: bool = False, wait: float = 0.0, progress: Progress | None = None,
                  translator: Translator | None = None, summarizer: Summarizer | None = None,
                  references: str | Path | None = None,
-                 notify: Callable[[str], None] | None = None) -> BriefRun:
-    """Translate, summarize and brief every document under `paths`, then write the digest."""
+                 notify: Callable[[str], None] | None = None, ray=None) -> BriefRun:
+    """Translate, summarize and brief every document under `paths`, then write the digest.
+
+    `ray` (a `mt.distributed.RayOptions`): translations and summaries are made by Ray actors.
+    """
     from mt.brief import run_brief_stages
 
     mt_options = mt_options or TranslateOptions()
@@ -120,12 +123,13 @@ def brief_corpus(paths: Iterable[str | Path], out: str | Path, mt_options: Trans
     tracker = _Tracker(progress)
     with RunLock(out, wait=wait):  # held across all stages; translate_corpus re-enters it
         translated = translate_corpus(paths, out, mt_options, corpus=corpus, force=force, wait=wait,
-                                      progress=tracker, translator=translator, notify=notify)  # type: ignore[arg-type]
+                                      progress=tracker, translator=translator, notify=notify,  # type: ignore[arg-type]
+                                      ray=ray)
         ids = [doc_id for doc_id, status in tracker.finished if status in {"ok", "skipped"}]
         run = BriefRun(out=str(out), translate=translated, summarize=StageSummary(out=str(out), stage=SUMMARIZE),
                        brief=StageSummary(out=str(out), stage=BRIEF))
         run_brief_stages(run, out, ids, sum_options, force=force, progress=progress, summarizer=summarizer,
-                         references=references, notify=notify)
+                         references=references, notify=notify, ray=ray)
     run.seconds = time.perf_counter() - started
     return run
 
@@ -157,12 +161,13 @@ def brief_one(out: Path, doc_id: str, rel: str, detail_bytes: bytes, summary_pat
 
 
 def run_brief_stages(run: BriefRun, out: Path, ids: list[str], sum_options: SummarizeOptions, *, force: bool,
-                     progress: Progress, summarizer: Summarizer | None, references, notify) -> None:
+                     progress: Progress, summarizer: Summarizer | None, references, notify, ray=None) -> None:
     manifest = Manifest(out)
     started = time.perf_counter()
     summarizing = _progress(progress, SUMMARIZE, len(ids))
     stage = SummarizeStage(out, sum_options, manifest, run.summarize, summarizing, summarizer, notify)
     docs: list[tuple[str, str, Path]] = []
+    english = []  # what the summarize stage handles, in order
     for doc_id in ids:
         record = manifest.get(doc_id, "translate") or {}
         try:
@@ -170,11 +175,12 @@ def run_brief_stages(run: BriefRun, out: Path, ids: list[str], sum_options: Summ
             detail = json.loads(detail_path.read_text(encoding="utf-8"))
             doc = english_from_detail(doc_id, rel, detail_path.relative_to(out.resolve()).as_posix(), detail)
         except (OSError, ValueError, KeyError, AttributeError, OutputError) as exc:
-            stage.handle(Failed(id=doc_id, source=record.get("source", ""),
-                                error=f"cannot read the translation record: {exc}"))
+            english.append(Failed(id=doc_id, source=record.get("source", ""),
+                                  error=f"cannot read the translation record: {exc}"))
             continue
-        stage.handle(doc, force)
+        english.append(doc)
         docs.append((doc_id, rel, detail_path))
+    stage.handle_all(english, force, ray)
     summarizing.close()
     run.summarize.terms = stage.term_figures()
     run.summarize.seconds = time.perf_counter() - started

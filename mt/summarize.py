@@ -96,7 +96,33 @@ class SummarizeStage:
         self.run.engine = self._summarizer.engine.name
         return self._summarizer
 
-    def handle(self, doc: EnglishDoc | Failed, force: bool = False) -> None:
+    def target(self, doc: EnglishDoc | Failed, force: bool = False) -> Path | None:
+        """The summary file `doc` still needs; None when it needs none (unreadable, unwritable, or done
+        before). Records nothing: `handle` does."""
+        if isinstance(doc, Failed):
+            return None
+        try:
+            target = output_path(self.out, doc.rel, SUMMARY_SUFFIX)
+        except OutputError:
+            return None
+        return None if not force and self.manifest.done(doc.id, SUMMARIZE, doc.hash, self.key, target) else target
+
+    def handle_all(self, docs: Iterable[EnglishDoc | Failed], force: bool = False, ray=None) -> None:
+        """`handle` each document in order; with `ray` (a `mt.distributed.RayOptions`) Ray actors make the
+        summaries, and they are recorded here in the same order."""
+        if ray is None:
+            for doc in docs:
+                self.handle(doc, force)
+            return
+        from mt.distributed import summarize_outcomes
+
+        docs = list(docs)
+        outcomes = summarize_outcomes(self, docs, force, ray)
+        for doc in docs:
+            self.handle(doc, force, next(outcomes) if self.target(doc, force) is not None else None)
+
+    def handle(self, doc: EnglishDoc | Failed, force: bool = False, outcome=None) -> None:
+        """Summarize one document and record it; `outcome`: its (result, error, engine) made elsewhere."""
         if isinstance(doc, Failed):
             self._record(doc.id, doc.source, None, doc.hash, {}, doc.error)
             return
@@ -110,18 +136,11 @@ class SummarizeStage:
             self.manifest.append({**self.manifest.get(doc.id, SUMMARIZE), "status": "skipped"})
             self.progress.done(doc.id, "skipped")
             return
-        summarizer = self.summarizer
-        error, extra = None, {"input": doc.input}
-        try:
-            result = summarizer.summarize(doc.paragraphs)
-            if not result.text.strip() and "".join(doc.paragraphs).strip():  # never recorded as `ok`
-                raise OutputError("empty summary: the model produced no text for a document with English text")
-            label = f"{SUMMARY_DEMO_LABEL}\n" if self.spec.is_demo else ""
-            atomic_write_text(target, f"{label}{result.text}\n")
-        except OutputError as exc:
-            error = str(exc)
-        except Exception as exc:  # noqa: BLE001 - one bad document never stops the run
-            error = f"summarization failed: {type(exc).__name__}: {exc}"
+        if outcome is None:
+            result, error = summarize_one(self.summarizer, self.spec.is_demo, doc, target)
+        else:
+            result, error, self.run.engine = outcome
+        extra = {"input": doc.input}
         if error is None:
             extra.update(chunks=result.chunks, rounds=result.rounds, retries=result.retries,
                          degenerate=result.degenerate, input_tokens=result.input_tokens, words=result.words,
@@ -169,11 +188,29 @@ class SummarizeStage:
         return figures
 
 
+def summarize_one(summarizer: Summarizer, demo: bool, doc: EnglishDoc, target: Path):
+    """Summarize one document and write its summary file: (result, None) or (None, error)."""
+    try:
+        result = summarizer.summarize(doc.paragraphs)
+        if not result.text.strip() and "".join(doc.paragraphs).strip():  # never recorded as `ok`
+            raise OutputError("empty summary: the model produced no text for a document with English text")
+        label = f"{SUMMARY_DEMO_LABEL}\n" if demo else ""
+        atomic_write_text(target, f"{label}{result.text}\n")
+    except OutputError as exc:
+        return None, str(exc)
+    except Exception as exc:  # noqa: BLE001 - one bad document never stops the run
+        return None, f"summarization failed: {type(exc).__name__}: {exc}"
+    return result, None
+
+
 def summarize_corpus(paths: Iterable[str | Path], out: str | Path, options: SummarizeOptions | None = None, *,
                      force: bool = False, wait: float = 0.0, progress: Progress | None = None,
                      summarizer: Summarizer | None = None,
-                     notify: Callable[[str], None] | None = None) -> StageSummary:
-    """Summarize every English document under `paths` into `out` (``<rel>.summary.en.txt``)."""
+                     notify: Callable[[str], None] | None = None, ray=None) -> StageSummary:
+    """Summarize every English document under `paths` into `out` (``<rel>.summary.en.txt``).
+
+    `ray` (a `mt.distributed.RayOptions`): the summaries are made by Ray actors; same OUT and manifest.
+    """
     options = options or SummarizeOptions()
     out = Path(out)
     progress = progress or Progress(quiet=True, desc=SUMMARIZE)
@@ -185,8 +222,7 @@ def summarize_corpus(paths: Iterable[str | Path], out: str | Path, options: Summ
         sweep_temporaries(out)
         stage = SummarizeStage(out, options, Manifest(out), run, progress, summarizer, notify)
         progress.start(count_english(paths))
-        for doc in progress.documents(iter_english(paths)):
-            stage.handle(doc, force)
+        stage.handle_all(progress.documents(iter_english(paths)), force, ray)
     run.terms = stage.term_figures()
     run.seconds = time.perf_counter() - started
     return run

@@ -6,8 +6,8 @@ from pathlib import Path
 import click
 
 from mt.cli.common import (EXIT_USAGE, MtCommand, cache_options, check_inputs, corpus_options, engine_options, fail,
-                           friendly_errors, glossary_option, languages_option, make_engine_options, model_option,
-                           paths_and_out, run_options)
+                           friendly_errors, glossary_option, languages_option, make_engine_options, make_ray_options,
+                           model_option, paths_and_out, ray_options, run_options)
 from mt.cli.summarize import length_options, report_stages, summarize_options
 
 
@@ -24,10 +24,12 @@ from mt.cli.summarize import length_options, report_stages, summarize_options
 @corpus_options
 @languages_option
 @cache_options
+@ray_options
 @run_options
 @friendly_errors
 def brief(paths, out, model, sum_model, max_words, min_words, engine_args, glossaries, references, no_clean,
-          text_column, languages, no_cache, cache_size, force, wait, quiet, as_json):
+          text_column, languages, no_cache, cache_size, ray, ray_workers, ray_gpus_per_worker, force, wait, quiet,
+          as_json):
     """Translate, summarize and brief Ukrainian articles; write OUT/briefs.md.
 
     Each stage resumes on its own: a rerun skips the work whose inputs and
@@ -39,8 +41,10 @@ def brief(paths, out, model, sum_model, max_words, min_words, engine_args, gloss
       mt brief articles/ -o out -g names.tsv
       mt brief articles/ -o out --ref references/ --json
       MT_MODEL=opus-mt-zle-en-big mt brief articles/ -o out
+      mt brief archive/ -o /shared/out --ray auto
     """
     check_inputs(paths, out)
+    on_ray = make_ray_options(ray, ray_workers, ray_gpus_per_worker)
     from mt.inputs.document import CorpusOptions
     from mt.outputs.progress import Progress
     from mt.brief import brief_corpus
@@ -55,7 +59,8 @@ def brief(paths, out, model, sum_model, max_words, min_words, engine_args, gloss
     progress = Progress(quiet=quiet or as_json)
     run = brief_corpus(paths, out, mt_options, sum_options,
                        corpus=CorpusOptions(clean=not no_clean, text_column=text_column), force=force, wait=wait,
-                       progress=progress, references=references, notify=None if quiet or as_json else progress.note)
+                       progress=progress, references=references, notify=None if quiet or as_json else progress.note,
+                       ray=on_ray)
     data = run.as_dict()
     if not as_json and not quiet and run.digest:
         click.echo(f"digest: {run.digest}", err=True)

@@ -7,7 +7,8 @@ import sys
 import click
 
 from mt.cli.common import (EXIT_FAILED_DOCS, MtCommand, check_inputs, echo_terms, engine_options, friendly_errors,
-                           glossary_option, make_engine_options, model_option, paths_and_out, run_options)
+                           glossary_option, make_engine_options, make_ray_options, model_option, paths_and_out,
+                           ray_options, run_options)
 
 
 def length_options(func):
@@ -70,9 +71,11 @@ def report_stages(data: dict, stages: list[dict], failed: list[dict], as_json: b
 @length_options
 @engine_options
 @glossary_option("Glossary: variant spellings in summaries are normalised to its targets (repeatable).")
+@ray_options
 @run_options
 @friendly_errors
-def summarize(paths, out, model, max_words, min_words, engine_args, glossaries, force, wait, quiet, as_json):
+def summarize(paths, out, model, max_words, min_words, engine_args, glossaries, ray, ray_workers, ray_gpus_per_worker,
+              force, wait, quiet, as_json):
     """Summarize English texts (.en.txt from `mt translate`, or any English .txt/.md) into OUT.
 
     Input longer than the model's limit is summarized in chunks, then the chunk
@@ -82,15 +85,17 @@ def summarize(paths, out, model, max_words, min_words, engine_args, glossaries, 
     Examples:
       mt summarize out/ -o out          (the .en.txt of `mt translate`)
       mt summarize notes.txt -o sums --max-words 60 --json
+      mt summarize out/ -o out --ray local --ray-workers 2
     """
     check_inputs(paths, out)
+    on_ray = make_ray_options(ray, ray_workers, ray_gpus_per_worker)
     from mt.outputs.progress import Progress
     from mt.summarize import summarize_corpus
 
     options = summarize_options(model, max_words, min_words, glossaries, engine_args)
     progress = Progress(quiet=quiet or as_json, desc="summarize")
     run = summarize_corpus(paths, out, options, force=force, wait=wait, progress=progress,
-                           notify=None if quiet or as_json else progress.note)
+                           notify=None if quiet or as_json else progress.note, ray=on_ray)
     data = run.as_dict()
     report_stages(data, [data], run.failed, as_json, quiet)
 

@@ -6,8 +6,8 @@ import sys
 import click
 
 from mt.cli.common import (MtCommand, cache_options, check_inputs, corpus_options, engine_options, friendly_errors,
-                           glossary_option, languages_option, make_engine_options, model_option, paths_and_out,
-                           report_run, run_options)
+                           glossary_option, languages_option, make_engine_options, make_ray_options, model_option,
+                           paths_and_out, ray_options, report_run, run_options)
 
 
 @click.command("translate", cls=MtCommand)
@@ -20,10 +20,11 @@ from mt.cli.common import (MtCommand, cache_options, check_inputs, corpus_option
 @corpus_options
 @languages_option
 @cache_options
+@ray_options
 @run_options
 @friendly_errors
 def translate(paths, out, model, engine_args, glossaries, strict_glossary, auto_glossary, no_clean, text_column,
-              languages, no_cache, cache_size, force, wait, quiet, as_json):
+              languages, no_cache, cache_size, ray, ray_workers, ray_gpus_per_worker, force, wait, quiet, as_json):
     """Translate Ukrainian articles (files or folders, recursively) into English in OUT.
 
     Writes OUT/<rel>.en.txt (and .en.json) per article and OUT/manifest.jsonl;
@@ -35,6 +36,7 @@ def translate(paths, out, model, engine_args, glossaries, strict_glossary, auto_
       mt translate articles/ -o out -g names.tsv
       mt translate feed.jsonl -o out --json
       echo "Горемикін прибув до Києва." | mt translate - -g names.tsv
+      mt translate archive/ -o /shared/out --ray auto --ray-workers 8
     """
     from mt.translator import TranslateOptions
 
@@ -48,6 +50,7 @@ def translate(paths, out, model, engine_args, glossaries, strict_glossary, auto_
     if out is None:
         raise click.UsageError("-o/--out is required (or give '-' to translate stdin)")
     check_inputs(paths, out)
+    on_ray = make_ray_options(ray, ray_workers, ray_gpus_per_worker)
     from mt.inputs.document import CorpusOptions
     from mt.outputs.progress import Progress
     from mt.translate import translate_corpus
@@ -55,7 +58,7 @@ def translate(paths, out, model, engine_args, glossaries, strict_glossary, auto_
     progress = Progress(quiet=quiet or as_json)
     summary = translate_corpus(paths, out, options, corpus=CorpusOptions(clean=not no_clean, text_column=text_column),
                                force=force, wait=wait, progress=progress,
-                               notify=None if quiet or as_json else progress.note)
+                               notify=None if quiet or as_json else progress.note, ray=on_ray)
     report_run(summary, as_json, quiet, "translated")
 
 

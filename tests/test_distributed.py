@@ -1,0 +1,184 @@
+"""mt on Ray (`--ray`, mt.distributed): the same OUT, manifest and figures as one machine.
+
+One local Ray (2 CPUs, 127.0.0.1 only) is started for the module; skipped when Ray is not
+installed (`pip install 'mt[ray]'`).
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+# before Ray is imported: a local Ray listens on 127.0.0.1, not on the host's public address
+os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
+ray = pytest.importorskip("ray")
+pytest.importorskip("ray.data")
+
+from click.testing import CliRunner  # noqa: E402
+
+from mt import distributed  # noqa: E402
+from mt.cli import main  # noqa: E402
+from mt.distributed import RayOptions, TranslateWorker, translate_dataset  # noqa: E402
+from mt.engines import EngineOptions  # noqa: E402
+from mt.translate import translate_corpus  # noqa: E402
+from mt.translator import TranslateOptions  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+GLOSSARY = ROOT / "seeds" / "glossary.tsv"
+
+
+@pytest.fixture(scope="module")
+def local_ray():
+    started = not ray.is_initialized()
+    if started:
+        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    yield ray
+    if started:
+        ray.shutdown()
+
+
+def _options(model, **kw) -> TranslateOptions:
+    return TranslateOptions(engine=EngineOptions(model=str(model), engine="ct2"), glossaries=(str(GLOSSARY),), **kw)
+
+
+def _tree(out: Path) -> dict[str, bytes]:
+    """Every file mt wrote, except the manifest (its times differ) and OUT/.mt (locks)."""
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*"))
+            if p.is_file() and p.name != "manifest.jsonl" and ".mt" not in p.relative_to(out).parts}
+
+
+def _records(out: Path) -> list[dict]:
+    """Manifest lines without what differs between two runs of the same work (times)."""
+    return [{k: v for k, v in json.loads(line).items() if k not in {"time", "seconds"}}
+            for line in (out / "manifest.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+def _latest(out: Path) -> dict[str, dict]:
+    latest = {}
+    for record in _records(out):
+        latest[record["id"]] = record
+    return latest
+
+
+def test_ray_local_writes_what_one_machine_writes(local_ray, tiny_marian, seeds_copy, tmp_path):
+    one = translate_corpus([seeds_copy], tmp_path / "one", _options(tiny_marian))
+    result = CliRunner().invoke(main, ["translate", str(seeds_copy), "-o", str(tmp_path / "ray"), "--ray", "local",
+                                       "-m", str(tiny_marian), "--engine", "ct2", "-g", str(GLOSSARY), "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert _tree(tmp_path / "ray") == _tree(tmp_path / "one")  # byte-identical English, JSON details
+    records = _records(tmp_path / "ray")
+    assert [r["status"] for r in records] == ["ok"] * 5
+    assert records == _records(tmp_path / "one")  # the same manifest, line by line, in the same order
+    assert (summary["ok"], summary["sentences"], summary["glossary"]) == (5, one.sentences, one.terms)
+
+
+def test_a_killed_worker_is_retried_and_every_document_recorded_once(local_ray, tiny_marian, seeds_copy, tmp_path):
+    options = _options(tiny_marian, window_docs=2)  # three calls: [000, 001], [002, 003], [004]
+    translate_corpus([seeds_copy], tmp_path / "one", options)
+    flag = tmp_path / "die-once"
+    flag.write_text("")
+
+    class DiesOnce(TranslateWorker):  # defined here, so Ray ships it by value
+        def finish(self, result):
+            done = super().finish(result)  # 002's outputs are written...
+            if result.doc.id.startswith("002") and flag.exists():
+                flag.unlink()
+                os.kill(os.getpid(), signal.SIGKILL)  # ...and the actor dies before returning the call
+            return done
+
+    summary = distributed.translate_corpus([seeds_copy], tmp_path / "ray", options, RayOptions(workers=2),
+                                           worker=DiesOnce)
+    assert not flag.exists()  # the actor did die
+    assert (summary.ok, summary.failed) == (5, [])
+    records = _records(tmp_path / "ray")
+    assert sorted(r["id"] for r in records) == sorted({r["id"] for r in records})  # each document once
+    assert [r["status"] for r in records] == ["ok"] * 5
+    assert records == _records(tmp_path / "one")
+    assert _tree(tmp_path / "ray") == _tree(tmp_path / "one")
+
+
+DRIVER = """
+import sys, time
+from mt.distributed import RayOptions, TranslateWorker, translate_corpus
+from mt.engines import EngineOptions
+from mt.translator import TranslateOptions
+
+class Slow(TranslateWorker):  # one second per call, so the driver can be killed between calls
+    def __call__(self, batch):
+        time.sleep(1.0)
+        return super().__call__(batch)
+
+address, seeds, out, model, glossary = sys.argv[1:]
+options = TranslateOptions(engine=EngineOptions(model=model, engine="ct2"), glossaries=(glossary,), window_docs=1)
+translate_corpus([seeds], out, options, RayOptions(address=address, workers=1), worker=Slow)
+"""
+
+
+def test_a_killed_driver_resumes_from_the_manifest(local_ray, tiny_marian, seeds_copy, tmp_path):
+    options = _options(tiny_marian, window_docs=1)
+    translate_corpus([seeds_copy], tmp_path / "one", options)
+    out = tmp_path / "ray"
+    address = ray.get_runtime_context().gcs_address  # the test's cluster, on 127.0.0.1
+    driver = subprocess.Popen([sys.executable, "-c", DRIVER, address, str(seeds_copy), str(out), str(tiny_marian),
+                               str(GLOSSARY)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    manifest = out / "manifest.jsonl"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and driver.poll() is None:
+        if manifest.exists() and sum(1 for _ in manifest.open()) >= 2:
+            break
+        time.sleep(0.05)
+    assert driver.poll() is None, driver.stderr.read().decode()[-2000:]
+    driver.send_signal(signal.SIGKILL)
+    driver.wait()
+    driver.stderr.close()
+    before = {r["id"]: r["status"] for r in _records(out)}
+    assert 2 <= len(before) < 5  # killed mid-run
+
+    summary = distributed.translate_corpus([seeds_copy], out, options, RayOptions(workers=1))
+    assert summary.failed == []
+    assert summary.skipped == len(before) and summary.ok == 5 - len(before)  # nothing twice, nothing lost
+    latest = _latest(out)
+    assert sorted(latest) == sorted(_latest(tmp_path / "one"))
+    assert {r["status"] for r in latest.values()} <= {"ok", "skipped"}
+    assert _tree(out) == _tree(tmp_path / "one")
+
+
+def _rows(n: int = 3) -> list[dict]:
+    texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("*.txt"))[:n]]
+    return [{"id": f"a{i}", "text": text, "source_name": f"feed {i}"} for i, text in enumerate(texts)]
+
+
+def test_translate_dataset_from_jsonl_matches_the_file_job(local_ray, tiny_marian, tmp_path):
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in _rows()), encoding="utf-8")
+    translate_corpus([feed], tmp_path / "one", _options(tiny_marian))
+    expected = {r["id"].split("#")[-1]: r  # the file job's ids are feed#<id>
+                for r in map(json.loads, (tmp_path / "one" / "feed.en.jsonl").read_text().splitlines())}
+
+    rows = translate_dataset(ray.data.read_json(str(feed)), _options(tiny_marian)).take_all()
+    assert sorted(r["id"] for r in rows) == ["a0", "a1", "a2"]
+    for row in rows:
+        assert row["error"] is None
+        assert row["translation"] == expected[row["id"]]["translation"]
+        assert row["source_name"] == expected[row["id"]]["source_name"]  # other columns pass through
+        assert row["glossary_matched"] > 0 and row["glossary_missed"] == 0
+
+
+def test_translate_dataset_from_parquet(local_ray, tiny_marian, tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = _rows(2) + [{"id": "empty", "text": "   ", "source_name": "feed x"}]
+    pq.write_table(pa.Table.from_pylist(rows), tmp_path / "feed.parquet")
+    out = translate_dataset(ray.data.read_parquet(str(tmp_path / "feed.parquet")), _options(tiny_marian)).take_all()
+    by_id = {r["id"]: r for r in out}
+    assert set(by_id) == {"a0", "a1", "empty"}
+    assert by_id["a0"]["translation"] and by_id["a1"]["translation"] and by_id["a0"]["sentences"] > 0
+    assert by_id["empty"]["translation"] is None and "empty" in by_id["empty"]["error"]  # one bad row, not a failed run
