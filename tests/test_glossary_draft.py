@@ -220,3 +220,17 @@ def test_org_phrases_keep_their_parts_and_titles_are_no_rows():
 
 def test_place_acronyms_are_not_common_acronyms(candidates):
     assert row_with(candidates, "РФ").target == "Russia"
+
+
+def test_person_nominatives_with_initials_and_mixed_readings():
+    from mt.glossary.names import person_nominative
+
+    assert person_nominative(["Р", "Семона"]) == ["Р", "Семон"]  # a surname after an initial
+    assert person_nominative(["Л", "В", "Орлової"]) == ["Л", "В", "Орлова"]
+    assert person_nominative(["Василеві", "Столяру"]) == ["Василь", "Столяр"]
+    assert person_nominative(["Робертом", "Прахазкою"]) == ["Роберт", "Прахазка"]
+    assert person_nominative(["Сергія", "Шойгу"]) == ["Сергій", "Шойгу"]  # indeclinable
+    assert person_nominative(["Мирослава", "Дочинця"]) == ["Мирослав", "Дочинець"]
+    assert person_nominative(["Валентина", "Вітер"]) == ["Валентина", "Вітер"]
+    rows = extract_candidates([("r", "Старий Раїс прийшов. Потім Раїс пішов.")])
+    assert "Раїс" in all_spellings(rows) and "Раїса" not in all_spellings(rows)

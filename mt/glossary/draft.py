@@ -415,6 +415,10 @@ def _lemma_words(run: list[morph.Token], surface: set[str], sentence: str = "") 
         if names is None:
             names = [t.text if initial(t) else _name_lemma(t, surface) for t in run]
         return " ".join(w + "." if initial(t) else w for w, t in zip(names, run))
+    if _known_given(run[0].key) and _person_like(run, initial):
+        names = person_nominative([t.text for t in run], surface)  # Василеві Столяру, not Василів
+        if names:
+            return " ".join(names)
     if len(run) > 1 and (_is_adj(run[0].key.rpartition("-")[2]) or _org_head(run[0].key)
                          or any(not morph.is_capitalized(t.text) for t in run)):
         phrase = _phrase_lemma(run)

@@ -314,6 +314,8 @@ def lemma_candidates(key: str) -> list[tuple[str, float]]:
     for p in parses(key):
         if _pos(p) not in ("NOUN", "ADJF", None):
             continue
+        if "Name" in p.tag.grammemes and "plur" in p.tag.grammemes:
+            continue  # Раїс is a man's name, not the plural genitive of Раїса
         nf = norm_key(p.normal_form)
         s = 1.0 + p.score + (2.0 if is_name_parse(p) else 0.0) + (1.0 if p.is_known else 0.0)
         scores[nf] = max(scores.get(nf, 0.0), s)

@@ -264,10 +264,15 @@ def _only_oblique(key: str) -> bool:
     return bool(ps) and not any(p.tag.case == "nomn" or "Fixd" in p.tag.grammemes for p in ps)
 
 
-def _known_nominative(key: str) -> bool:
-    """The dictionary knows `key` as a name in the nominative (Василь, not Василева)."""
+_FEM_SURNAME = ("ова", "ева", "єва", "іна", "їна", "ина", "ська", "цька", "зька", "ая", "ко", "ук", "юк", "ич")
+
+
+def _known_nominative(key: str, tag: str | None = None) -> bool:
+    """The dictionary knows `key` as a name (a given name with `tag` "Name") in the nominative
+    (Василь, not Василева)."""
     head = key.split("-")[0]
-    return any(p.is_known and morph.is_name_parse(p) and (p.tag.case == "nomn" or "Fixd" in p.tag.grammemes)
+    return any(p.is_known and (tag in p.tag.grammemes if tag else morph.is_name_parse(p))
+               and (p.tag.case == "nomn" or "Fixd" in p.tag.grammemes)
                and morph.norm_key(p.normal_form) == head for p in morph.parses(head))
 
 
@@ -339,7 +344,7 @@ def person_nominative(words: list[str], surface: frozenset | set = frozenset()) 
     names = [w for w in words if len(w) > 1]
     if not names or len(names) > 3 or not all(morph.is_cyrillic(w) and not morph.is_acronym(w) for w in names):
         return None
-    roles = _roles(names)
+    roles = ["family_name"] if len(names) == 1 < len(words) else _roles(names)  # Р. Семона: a surname
     if roles is None:
         return None
     fields = tuple(zip(roles, names))
@@ -357,11 +362,27 @@ def person_nominative(words: list[str], surface: frozenset | set = frozenset()) 
             morph.norm_key(w).endswith(_FEM_ENDINGS) for role, w in fields if role == "family_name")
         # a word left as it is must be able to be a nominative (Робертом, Дочинця cannot)
         stuck = sum(not c and _only_oblique(morph.norm_key(w)) for w, c in zip(names, changed))
-        known = sum(_known_nominative(morph.norm_key(o)) for o in out)
+        known = sum(_known_nominative(morph.norm_key(o), "Name" if role == "given_name" else None)
+                    for o, (role, _) in zip(out, fields))
+        if r.get("gender") == "feminine" and "given_name" not in roles and not any(
+                morph.norm_key(w).endswith(_FEM_SURNAME) or indeclinable(morph.norm_key(w)) for w in names):
+            known -= 1  # Р. Семона: without a given name, a feminine surname needs a feminine shape
         return (seen + fem_form - 2 * stuck, known, all(changed) or not any(changed), r.get("gender") == "masculine")
     res = max(readings, key=score)
-    out, it = [], iter(w if indeclinable(morph.norm_key(w)) else _best_reading(res, role, w, surface)
-                       for role, w in fields)
+    values = []
+    for role, w in fields:
+        v = w if indeclinable(morph.norm_key(w)) else _best_reading(res, role, w, surface)
+        tag = "Name" if role == "given_name" else None
+        if not _known_nominative(morph.norm_key(v), tag) or (v == w and _only_oblique(morph.norm_key(w))):
+            # another reading may have this word right (Василеві Столяру: Василь from the dative
+            # reading, Столяр from the locative one)
+            others = [r.get(role, w) for r in readings if r is not res]
+            better = [o for o in others if _known_nominative(morph.norm_key(o), tag)
+                      or (v == w and o != w and not _only_oblique(morph.norm_key(o)))]
+            if better:
+                v = better[0]
+        values.append(v)
+    out, it = [], iter(values)
     for w in words:
         out.append(_APOSTROPHE.sub("'", next(it)) if len(w) > 1 else w)
     return out
