@@ -165,3 +165,40 @@ def test_a_terminal_gets_huggingface_hubs_progress_bars(fake_hub, user):
     text = seen.decode("utf-8", "replace")
     assert "model.safetensors: 100%|" in text and "B/s]" in text  # a bar with bytes and rate per file
     assert "  downloading model.safetensors (" not in text  # the one-line-per-file form is for logs only
+
+
+# ------------------------------------------------------------ empty outputs are errors, never `ok`
+
+def test_an_empty_translation_of_text_is_an_error(tmp_path, translator, spy_engine):
+    from mt.outputs.manifest import read_manifest
+    from mt.translate import translate_corpus
+
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text("Заголовок\nПривіт, світе. Як справи?", encoding="utf-8")
+
+    def blank(hyps):
+        for hyp in hyps:
+            hyp.text = ""
+
+    spy_engine(translator.engine, after=blank)
+    summary = translate_corpus([src], tmp_path / "out", translator.options, translator=translator)
+    assert summary.ok == 0 and len(summary.failed) == 1
+    assert "empty translation" in summary.failed[0]["error"]
+    records = [r for r in read_manifest(tmp_path / "out" / "manifest.jsonl") if r.get("stage") == "translate"]
+    assert records[-1]["status"] == "error"
+
+
+def test_an_empty_summary_of_text_is_an_error(tmp_path):
+    from summarize_helpers import FakeEngine
+
+    from mt.summarize import summarize_corpus
+    from mt.summarizer import SummarizeOptions, Summarizer
+
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.en.txt").write_text("Officials met in Kyiv on Monday. They signed a treaty.", encoding="utf-8")
+    options = SummarizeOptions(max_words=40, min_words=5)
+    run = summarize_corpus([src], tmp_path / "out", options,
+                           summarizer=Summarizer(options, engine=FakeEngine(reply=lambda text, settings: "")))
+    assert run.ok == 0 and len(run.failed) == 1 and "empty summary" in run.failed[0]["error"]

@@ -120,7 +120,8 @@ def hub_unreachable() -> str | None:
 # ------------------------------------------------------------ messages
 
 def target_name(spec: ModelSpec) -> str:
-    return spec.preset or spec.hub or spec.name
+    """How messages name a model: its preset, Hub id, or folder name."""
+    return spec.preset or spec.hub or spec.label
 
 
 def unreachable_message(spec: ModelSpec) -> str | None:
