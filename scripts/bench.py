@@ -337,6 +337,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="also measure the translation memory's hit rate on a corpus with a feed's repetition")
     parser.add_argument("--repeated-docs", type=int, default=150, help="stories in the repetition corpus")
     parser.add_argument("--json", type=Path, help="write the results here")
+    parser.add_argument("--ray", action="store_true",
+                        help="also the --ray case: mt on a local Ray, 1 and 2 workers (scripts/bench_ray.py)")
     parser.add_argument("--workdir", type=Path, help="keep models and corpus here (default: a temp folder)")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -423,6 +425,10 @@ def main(argv: list[str] | None = None) -> int:
     report["targets"] = check_targets(report)
     if summarize:
         report["summarize"] = summarize
+    if args.ray:  # scripts/bench_ray.py, in its own process: throughput ratios and Ray's per-document overhead
+        from bench_ray import run_case
+
+        report["ray"] = run_case(Path(args.workdir) / "ray")
     report["seconds"] = round(time.perf_counter() - started, 1)
     print_table(report)
     if args.json:
