@@ -46,8 +46,26 @@ if [ -n "${TORCH_INDEX:-}" ]; then
     exec $PIP --index-url "$TORCH_INDEX" --no-deps "torch==$VERSION"
 fi
 
+# which wheel plain pip would take (resolves metadata only; downloads nothing large)
+plain_pip_url() {
+    $PIP --dry-run --ignore-installed --no-deps --report - "torch==$VERSION" 2>/dev/null \
+        | "$PY" -c "import json, sys; print(json.load(sys.stdin)['install'][0]['download_info']['url'])" \
+        2>/dev/null || true
+}
+is_cpu_wheel() {
+    case "$1" in *+cpu*|*%2Bcpu*|*/whl/cpu/*) return 0 ;; esac
+    return 1
+}
+
 if [ "$want" = cuda ]; then
     if [ "$same_version" = yes ] && [ "$cuda" != None ]; then exit 0; fi
+    url=$(plain_pip_url)
+    if is_cpu_wheel "$url"; then  # e.g. pip configured with a local CPU wheel: reinstalling would change nothing
+        echo "an NVIDIA GPU was found, but pip here serves only a CPU build of torch $VERSION; for the CUDA" \
+             "build set TORCH_INDEX (e.g. https://download.pytorch.org/whl/cu126)" >&2
+        if [ "$same_version" = yes ]; then exit 0; fi
+        exec $PIP --no-deps "torch==$VERSION"
+    fi
     echo "torch $VERSION, CUDA build (an NVIDIA GPU was found; MT_TORCH=cpu for the CPU build)"
     if [ "$same_version" = yes ]; then  # a CPU build of the same version satisfies the pin: replace it
         exec $PIP --force-reinstall --no-deps "torch==$VERSION"
@@ -60,15 +78,9 @@ if [ "$same_version" = yes ] && [ "$cuda" = None ]; then exit 0; fi
 if [ "$(uname -s)" != Linux ]; then  # PyPI's macOS and Windows wheels are CPU builds
     exec $PIP --no-deps "torch==$VERSION"
 fi
-# which wheel would plain pip take? (resolves metadata only; downloads nothing large)
-url=$($PIP --dry-run --ignore-installed --no-deps --report - "torch==$VERSION" 2>/dev/null \
-      | "$PY" -c "import json, sys; print(json.load(sys.stdin)['install'][0]['download_info']['url'])" \
-      2>/dev/null || true)
+url=$(plain_pip_url)
 reinstall=
 if [ "$same_version" = yes ]; then reinstall=--force-reinstall; fi  # a CUDA build is installed: replace it
-case "$url" in
-    *+cpu*|*%2Bcpu*|*/whl/cpu/*)
-        exec $PIP $reinstall --no-deps "torch==$VERSION" ;;
-esac
+if is_cpu_wheel "$url"; then exec $PIP $reinstall --no-deps "torch==$VERSION"; fi
 echo "torch $VERSION, CPU build from $CPU_INDEX (no NVIDIA GPU; MT_TORCH=cuda for the CUDA build)"
 exec $PIP $reinstall --index-url "$CPU_INDEX" --no-deps "torch==$VERSION"

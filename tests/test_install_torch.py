@@ -81,6 +81,8 @@ def test_a_gpu_gets_the_cuda_build_and_overrides_win(run):
     assert "--force-reinstall" in calls[0]  # a CPU build of the same version satisfies the pin: replaced
     code, calls, _ = run(TORCH_INDEX="https://download.pytorch.org/whl/cu126")
     assert "--index-url https://download.pytorch.org/whl/cu126" in calls[0]
+    code, calls, said = run(installed="2.13.0+cpu None", url=LOCAL_CPU_WHEEL, gpu=True)
+    assert code == 0 and calls == [] and "pip here serves only a CPU build" in said  # nothing to gain: told why
     code, _, said = run(MT_TORCH="gpu")
     assert code == 2 and "MT_TORCH must be cpu, cuda or auto" in said
 
