@@ -1,7 +1,7 @@
 """mt on Ray (`--ray`, mt.distributed): the same OUT, manifest and figures as one machine.
 
-One local Ray (2 CPUs, 127.0.0.1 only) is started for the module; skipped when Ray is not
-installed (`pip install 'mt[ray]'`).
+One local Ray (2 CPUs, 127.0.0.1 only) is started for the module; the tests that need it
+are skipped when Ray is not installed (`pip install 'mt[ray]'`).
 """
 from __future__ import annotations
 
@@ -14,20 +14,17 @@ import time
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
+
+from mt import distributed
+from mt.cli import main
+from mt.distributed import RayOptions, TranslateWorker, translate_dataset
+from mt.engines import EngineOptions
+from mt.translate import translate_corpus
+from mt.translator import TranslateOptions
 
 # before Ray is imported: a local Ray listens on 127.0.0.1, not on the host's public address
 os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
-ray = pytest.importorskip("ray")
-pytest.importorskip("ray.data")
-
-from click.testing import CliRunner  # noqa: E402
-
-from mt import distributed  # noqa: E402
-from mt.cli import main  # noqa: E402
-from mt.distributed import RayOptions, TranslateWorker, translate_dataset  # noqa: E402
-from mt.engines import EngineOptions  # noqa: E402
-from mt.translate import translate_corpus  # noqa: E402
-from mt.translator import TranslateOptions  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 GLOSSARY = ROOT / "seeds" / "glossary.tsv"
@@ -35,6 +32,8 @@ GLOSSARY = ROOT / "seeds" / "glossary.tsv"
 
 @pytest.fixture(scope="module")
 def local_ray():
+    ray = pytest.importorskip("ray")
+    pytest.importorskip("ray.data")
     started = not ray.is_initialized()
     if started:
         ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
@@ -64,6 +63,19 @@ def _latest(out: Path) -> dict[str, dict]:
     for record in _records(out):
         latest[record["id"]] = record
     return latest
+
+
+def test_ray_without_ray_installed_says_how_to_get_it(monkeypatch, seeds_copy, tmp_path):
+    monkeypatch.setitem(sys.modules, "ray", None)  # `import ray` fails as it does without the extra
+    result = CliRunner().invoke(main, ["translate", str(seeds_copy), "-o", str(tmp_path / "out"), "--ray", "local"])
+    assert result.exit_code == 2, result.output
+    assert "pip install 'mt[ray]'" in result.output
+    assert not (tmp_path / "out" / "manifest.jsonl").exists()  # nothing was started
+
+
+def test_ray_options_need_ray(seeds_copy, tmp_path):
+    result = CliRunner().invoke(main, ["translate", str(seeds_copy), "-o", str(tmp_path / "out"), "--ray-workers", "2"])
+    assert result.exit_code == 2 and "--ray ADDRESS" in result.output
 
 
 def test_ray_local_writes_what_one_machine_writes(local_ray, tiny_marian, seeds_copy, tmp_path):
@@ -125,7 +137,7 @@ def test_a_killed_driver_resumes_from_the_manifest(local_ray, tiny_marian, seeds
     options = _options(tiny_marian, window_docs=1)
     translate_corpus([seeds_copy], tmp_path / "one", options)
     out = tmp_path / "ray"
-    address = ray.get_runtime_context().gcs_address  # the test's cluster, on 127.0.0.1
+    address = local_ray.get_runtime_context().gcs_address  # the test's cluster, on 127.0.0.1
     driver = subprocess.Popen([sys.executable, "-c", DRIVER, address, str(seeds_copy), str(out), str(tiny_marian),
                                str(GLOSSARY)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     manifest = out / "manifest.jsonl"
@@ -162,7 +174,7 @@ def test_translate_dataset_from_jsonl_matches_the_file_job(local_ray, tiny_maria
     expected = {r["id"].split("#")[-1]: r  # the file job's ids are feed#<id>
                 for r in map(json.loads, (tmp_path / "one" / "feed.en.jsonl").read_text().splitlines())}
 
-    rows = translate_dataset(ray.data.read_json(str(feed)), _options(tiny_marian)).take_all()
+    rows = translate_dataset(local_ray.data.read_json(str(feed)), _options(tiny_marian)).take_all()
     assert sorted(r["id"] for r in rows) == ["a0", "a1", "a2"]
     for row in rows:
         assert row["error"] is None
@@ -177,7 +189,8 @@ def test_translate_dataset_from_parquet(local_ray, tiny_marian, tmp_path):
 
     rows = _rows(2) + [{"id": "empty", "text": "   ", "source_name": "feed x"}]
     pq.write_table(pa.Table.from_pylist(rows), tmp_path / "feed.parquet")
-    out = translate_dataset(ray.data.read_parquet(str(tmp_path / "feed.parquet")), _options(tiny_marian)).take_all()
+    out = translate_dataset(local_ray.data.read_parquet(str(tmp_path / "feed.parquet")),
+                            _options(tiny_marian)).take_all()
     by_id = {r["id"]: r for r in out}
     assert set(by_id) == {"a0", "a1", "empty"}
     assert by_id["a0"]["translation"] and by_id["a1"]["translation"] and by_id["a0"]["sentences"] > 0
