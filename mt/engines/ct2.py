@@ -258,10 +258,18 @@ class CT2Engine:
         self.max_input_tokens = input_budget(self.model_limit, options.max_input_tokens)
         self.default_beams = int(self.generation.get("num_beams") or 1)
         self.config = config
-        # on CPU: batch sizes from the memory budget, with the loaded model counted in the base
-        self.memory_plan = memory.plan(memory.budget(options.max_memory), self.inter_threads, self.beams,
-                                       memory.resident_mb(), config, options.fixed_output_tokens) \
-            if self.device == "cpu" else None
+        self.budget = memory.budget(options.max_memory) if self.device == "cpu" else None
+        self._plan: memory.Plan | None = None
+
+    @property
+    def memory_plan(self) -> memory.Plan | None:
+        """Batch sizes from the memory budget (CPU only), planned when the first batch is cut: by then the
+        process holds the model and what the pipeline loads for its first window (language identification,
+        sentence splitter, glossary), and that resident memory is the plan's base."""
+        if self._plan is None and self.budget is not None:
+            self._plan = memory.plan(self.budget, self.inter_threads, self.beams, memory.resident_mb(), self.config,
+                                     self.options.fixed_output_tokens)
+        return self._plan
 
     @property
     def beams(self) -> int:
@@ -273,8 +281,10 @@ class CT2Engine:
                 "inter_threads": self.inter_threads, "intra_threads": self.intra_threads,
                 "tokenizer": self.tokenizer.kind, "cache": str(self.model_dir),
                 "cpu_isa": os.environ.get("CT2_FORCE_CPU_ISA", "auto") if self.device == "cpu" else None,
-                "batch": dict(zip(("tokens_per_worker", "sentences_per_worker"), self.batch_limits())),
-                "memory": self.memory_plan.describe() if self.memory_plan else None,
+                # the plan is made when the first batch is cut (see memory_plan)
+                "batch": dict(zip(("tokens_per_worker", "sentences_per_worker"), self.batch_limits()))
+                if self._plan or self.budget is None else None,
+                "memory": self._plan.describe() if self._plan else None,
                 "version": ctranslate2.__version__}
 
     def cache_context(self) -> dict:

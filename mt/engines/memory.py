@@ -17,8 +17,10 @@ buffers per hypothesis; encoder activations per source token), so
 
 and the sentences are capped at BEST_HYPOTHESES / beams (64 at beam 1, 16 at
 beam 4), past which CTranslate2 ran no faster. ``base`` is what the process holds before any batch: its resident
-memory when the engine is loaded plus PIPELINE_MB (the sentence splitter, the
-Ukrainian morphology dictionary and the glossary, loaded on the first window).
+memory when the engine cuts its first batch (the model, and what the pipeline
+loaded for the first window: language identification, the sentence splitter,
+the glossary; 244 MB in the bench's mt process, of which the int8 model and
+CTranslate2 are about 100 MB), plus PIPELINE_MB for what loads later.
 
 The cost per sentence is measured, not guessed (see COST_MB). The figures
 were taken on the bench's model (scripts/bench_build.py: opus-mt-uk-en's
@@ -55,7 +57,7 @@ MB = 1 << 20
 AUTO_SHARE = 0.25  # auto: this share of MemAvailable at start...
 AUTO_FLOOR = 400 * MB  # ...and never less than this
 SAFETY = 0.92  # plan for this share of the budget: fragmentation and measurement spread
-PIPELINE_MB = 40.0  # loaded after the engine: splitter, morphology dictionary, glossary (measured 31 MB)
+PIPELINE_MB = 20.0  # what the process gains after its first batch (measured: 12 MB over the bench corpus)
 # hypotheses (sentences x beams) per worker batch past which CTranslate2 ran no faster: at beam 1, 64
 # sentences (bench ceiling: 128 ran slower); at beam 4, 16 sentences per worker took 133 s on the bench
 # corpus where 8 took 149 s and 32 took 177 s (one run each, on a loaded machine)
@@ -196,7 +198,7 @@ def plan(chosen: Budget, workers: int, beams: int, base_mb: float, config: dict 
          output_tokens: int | None = None) -> Plan:
     """Sentences and source tokens per worker batch that keep the process within `chosen`.
 
-    `base_mb`: resident memory before any batch (the loaded engine); PIPELINE_MB is added.
+    `base_mb`: resident memory before any batch (when the first batch is cut); PIPELINE_MB is added.
     """
     cost = sentence_cost_mb(beams, config, output_tokens)
     room = chosen.mb * SAFETY - (base_mb + PIPELINE_MB)
