@@ -470,14 +470,14 @@ def _type_of(spelling: str, lowercase_inside: bool, kinds: Counter | None = None
     if all(morph.is_acronym(w) or not morph.is_cyrillic(w) for w in ws) or (
             len(ws) > 1 and morph.is_acronym(ws[-1]) and keys[-1] not in EXONYMS):
         return "org"  # Кременчуцький НПЗ
-    if all(k in KOREAN for k in keys) or any(_personal(k) for k in keys[-1:]):
-        return "person"
     last = keys[-1]
-    ps = morph.parses(last)
-    if len(keys) == 1 and _org_word(last):
-        return "org"  # Укрзалізниця, Енергоатом, Київрада, Міноборони
+    if _org_word(last) and (len(keys) == 1 or not _personal(keys[0])):
+        return "org"  # Укрзалізниця, Енергоатом, Київрада, Барлінек-Інвест
     if len(keys) == 1 and last.endswith(("ська", "цька", "зька", "ське", "цьке")) and _is_adj(last):
         return "place"  # Черкаська, Волинська: a region's adjective
+    if all(k in KOREAN for k in keys) or any(_personal(k) for k in keys[-1:]):
+        return "person"
+    ps = morph.parses(last)
     if not any(p.is_known for p in ps) and any(m in last for m in ORG_MORPHEMES):
         return "org"  # Укргазбуд, Київенергосервіс
     ps = [p for p in ps if morph.norm_key(p.normal_form) == last] or ps
