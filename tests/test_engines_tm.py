@@ -381,3 +381,64 @@ def test_a_piece_repeated_from_the_window_in_flight_is_translated_once(tiny_mari
     plain = translate_corpus([src], tmp_path / "plain", TranslateOptions(engine=fixed, cache=False, window_docs=1))
     assert plain.ok == 4 and _english(tmp_path / "out") == _english(tmp_path / "plain")
     assert [r["cache_hits"] for r in read_manifest(tmp_path / "out" / "manifest.jsonl")] == [0, 1, 1, 1]
+
+
+# ------------------------------------------------------------ the command line
+def _mt(*args, env=None):
+    from click.testing import CliRunner
+
+    from mt.cli import main
+
+    return CliRunner().invoke(main, [str(a) for a in args], env=env, catch_exceptions=False)
+
+
+def test_cli_translate_uses_the_memory_and_mt_cache_shows_and_clears_it(tiny_marian, tmp_path, monkeypatch):
+    import json
+
+    monkeypatch.delenv("MT_CACHE", raising=False)
+    monkeypatch.setenv("MT_MODELS_DIR", str(tmp_path / "store"))  # the memory lives under the model store
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text("Заголовок\n\nПерше речення. Друге речення.\n", encoding="utf-8")
+    first = _mt("translate", src, "-o", tmp_path / "o1", "-m", tiny_marian, "--engine", "ct2", "--json")
+    assert first.exit_code == 0, first.output
+    assert json.loads(first.stdout)["cache_hits"] == 0
+    again = _mt("translate", src, "-o", tmp_path / "o2", "-m", tiny_marian, "--engine", "ct2", "--json")
+    assert json.loads(again.stdout)["cache_hits"] == 3  # title and two sentences
+    off = _mt("translate", src, "-o", tmp_path / "o3", "-m", tiny_marian, "--engine", "ct2", "--no-cache", "--json")
+    assert json.loads(off.stdout)["cache_hits"] == 0
+    info = _mt("cache", "info", "--json")
+    data = json.loads(info.stdout)
+    assert data["path"] == str(tmp_path / "store" / "cache" / "translations.sqlite3") and data["entries"] == 3
+    assert data["contexts"][0]["engine"] == "ctranslate2"
+    assert "3 sentences" in _mt("cache", "info").stdout
+    assert "cleared 3 sentences" in _mt("cache", "clear").stdout
+    assert json.loads(_mt("cache", "info", "--json").stdout)["entries"] == 0
+
+
+def test_cli_rejects_bad_sizes_in_one_line(tiny_marian, tmp_path, monkeypatch):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text("Речення.\n", encoding="utf-8")
+    bad = _mt("translate", src, "-o", tmp_path / "o", "-m", tiny_marian, "--max-memory", "lots")
+    assert bad.exit_code == 2 and "400M" in bad.output and "Traceback" not in bad.output
+    monkeypatch.setenv("MT_MAX_MEMORY", "0")
+    env_bad = _mt("translate", src, "-o", tmp_path / "o", "-m", tiny_marian)
+    assert env_bad.exit_code == 2 and "MT_MAX_MEMORY" in env_bad.output
+    monkeypatch.delenv("MT_MAX_MEMORY")
+    size = _mt("translate", src, "-o", tmp_path / "o", "-m", tiny_marian, "--cache-size", "10K")
+    assert size.exit_code == 2 and "at least 1M" in size.output
+    assert not (tmp_path / "o").exists()  # usage errors come before anything is created
+
+
+def test_cli_max_memory_sizes_the_batches(tiny_marian, tmp_path, monkeypatch):
+    from mt.engines import EngineOptions, create_engine
+
+    small = create_engine(EngineOptions(model=str(tiny_marian), engine="ct2", max_memory="64M", beams=4))
+    big = create_engine(EngineOptions(model=str(tiny_marian), engine="ct2", max_memory="8G", beams=1))
+    tokens_small, sentences_small = small.batch_limits()
+    tokens_big, sentences_big = big.batch_limits()
+    assert sentences_small == 1 and sentences_big == 64 and tokens_big > tokens_small
+    assert big.describe()["memory"]["max_memory_mb"] == 8192
+    capped = create_engine(EngineOptions(model=str(tiny_marian), engine="ct2", max_memory="8G", max_batch_size=5))
+    assert capped.batch_limits()[1] == 5  # --batch-size only lowers the budget's bound
