@@ -326,8 +326,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="also run beam 4 (transformers, plain CTranslate2, mt) and the rerun after a "
                              "glossary edit")
     parser.add_argument("--beam-copies", type=int, default=1, help="seed copies mt translates at beam 4")
-    parser.add_argument("--beam-sentences", type=int, default=64, help="sentences transformers times at beam 4")
-    parser.add_argument("--beam-plain-sentences", type=int, default=128,
+    parser.add_argument("--beam-sentences", type=int, default=32, help="sentences transformers times at beam 4")
+    parser.add_argument("--beam-plain-sentences", type=int, default=96,
                         help="sentences plain CTranslate2 times at beam 4")
     parser.add_argument("--verify-rerun", action=argparse.BooleanOptionalAction, default=True,
                         help="also translate the beam-4 corpus afresh under the edited glossary and compare")
@@ -335,7 +335,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="also run mt's greedy path with --max-memory 400M")
     parser.add_argument("--repeated", action=argparse.BooleanOptionalAction, default=True,
                         help="also measure the translation memory's hit rate on a corpus with a feed's repetition")
-    parser.add_argument("--repeated-docs", type=int, default=150, help="stories in the repetition corpus")
+    parser.add_argument("--repeated-docs", type=int, default=120, help="stories in the repetition corpus")
     parser.add_argument("--json", type=Path, help="write the results here")
     parser.add_argument("--ray", action="store_true",
                         help="also the --ray case: mt on a local Ray, 1 and 2 workers (scripts/bench_ray.py)")
