@@ -414,9 +414,11 @@ def translate_corpus(paths: Iterable[str | Path], out: str | Path, options=None,
     spec = resolve(options.engine.model, revision=options.engine.revision)
     # the model is here before any work (workers load it the same way: a cache every node reads)
     preflight([(options.engine, "translate")], notify=notify)
-    glossary, clusters = _glossary(options, paths, corpus, None)
-    key = translate_key(options, spec, corpus, glossary)
     p = plan(ray, ray_options, options.engine.threads)
+    glossary, clusters = _glossary(replace(options, auto_glossary=False), paths, corpus, None)  # --glossary files
+    if options.auto_glossary:
+        glossary, clusters = auto_glossary(ray, list_inputs(paths, corpus, {}), corpus, p.total, glossary, notify)
+    key = translate_key(options, spec, corpus, glossary)
     worker_options = replace(options, engine=_engine_for(options.engine, p), glossaries=())
     summary = RunSummary(out=str(out), model=spec.label, demo=spec.is_demo,
                          auto_glossary=[c.as_dict() for c in clusters])
@@ -456,6 +458,60 @@ def translate_corpus(paths: Iterable[str | Path], out: str | Path, options=None,
     summary.terms = run.terms.as_dict()
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _texts(items: list[dict], corpus: CorpusOptions) -> list[tuple[str, str]]:
+    """(id, title + paragraphs) of every readable document of `items`, as `mt.translate._glossary` reads them."""
+    return [(doc.id, "\n".join([doc.title, *doc.paragraphs])) for item in items
+            for kind, doc in _documents({**item, "done": {}} if "path" in item else item, corpus, Path("."))
+            if kind == "doc"]
+
+
+def _count_names(items: list[dict], corpus: CorpusOptions):
+    """A Ray task (auto-glossary, first pass): the corpus counts of one chunk of the inputs."""
+    from mt.glossary.draft import corpus_counts, text_sentences
+
+    return corpus_counts(text_sentences(_texts(items, corpus)))
+
+
+def _find_names(items: list[dict], corpus: CorpusOptions, counts) -> list:
+    """A Ray task (auto-glossary, second pass): the name occurrences of one chunk, given the whole corpus's counts."""
+    from mt.glossary.draft import occurrences, text_sentences
+
+    return occurrences(text_sentences(_texts(items, corpus)), counts)
+
+
+def auto_glossary(ray, listing: list[dict], corpus: CorpusOptions, cpus: int, glossary, notify=None):
+    """--auto-glossary on a cluster: workers extract the name candidates, the driver clusters them.
+
+    Extraction needs counts of the whole corpus (which tokens are ever capitalised mid-sentence,
+    which are written lower case), so it takes two passes of Ray tasks over the inputs: counts per
+    chunk, merged here and sent back; then the occurrences per chunk, given those counts. The
+    clustering that decides one form per name runs here, over all occurrences, exactly as
+    `mt.glossary.draft.auto_glossary` does on one machine. Returns (glossary, clusters), the
+    --glossary files' entries winning.
+    """
+    from mt.glossary.draft import CorpusCounts
+    from mt.glossary.draft import auto_glossary as cluster
+
+    started = time.perf_counter()
+    listing = [item for item in listing if "path" in item]
+    step = max(1, -(-len(listing) // max(1, min(len(listing), 4 * cpus))))
+    chunks = [listing[i:i + step] for i in range(0, len(listing), step)]
+    count = ray.remote(num_cpus=1, max_retries=3)(_count_names)
+    find = ray.remote(num_cpus=1, max_retries=3)(_find_names)
+    counts = CorpusCounts()
+    for part in ray.get([count.remote(chunk, corpus) for chunk in chunks]):
+        counts.merge(part)
+    shared = ray.put(counts)
+    found = [o for part in ray.get([find.remote(chunk, corpus, shared) for chunk in chunks]) for o in part]
+    clustering = time.perf_counter()
+    auto, clusters = cluster((), found=(found, counts.lower, counts.capmid))
+    if notify:
+        notify(f"ray: auto-glossary: {len(found)} name occurrences from {len(chunks)} task(s) in "
+               f"{clustering - started:.1f} s, clustered here in {time.perf_counter() - clustering:.1f} s: "
+               f"{len(clusters)} names with variant spellings")
+    return (auto.merge(glossary) if glossary else auto), clusters
 
 
 def _record_done(run, done: dict) -> None:

@@ -195,3 +195,16 @@ def test_translate_dataset_from_parquet(local_ray, tiny_marian, tmp_path):
     assert set(by_id) == {"a0", "a1", "empty"}
     assert by_id["a0"]["translation"] and by_id["a1"]["translation"] and by_id["a0"]["sentences"] > 0
     assert by_id["empty"]["translation"] is None and "empty" in by_id["empty"]["error"]  # one bad row, not a failed run
+
+
+def test_auto_glossary_counts_merge_into_the_whole_corpus():
+    """--auto-glossary on Ray: counts and occurrences per chunk, merged, are the single-machine ones."""
+    from mt.glossary.draft import _occurrences, corpus_counts, occurrences, text_sentences
+
+    texts = [(p.stem, p.read_text(encoding="utf-8")) for p in sorted((ROOT / "seeds").glob("*.txt"))]
+    whole, lower, capmid = _occurrences(texts)
+    chunks = [texts[:2], texts[2:]]
+    counts = corpus_counts(text_sentences(chunks[0])).merge(corpus_counts(text_sentences(chunks[1])))
+    assert (counts.lower, counts.capmid) == (lower, capmid)
+    found = [o for chunk in chunks for o in occurrences(text_sentences(chunk), counts)]
+    assert found == whole and len(found) > 100

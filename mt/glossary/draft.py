@@ -642,11 +642,35 @@ def _lone_adjective(tok: morph.Token, initial: bool, lower: Counter) -> bool:
         p.is_known for p in ps)
 
 
-def _occurrences(docs: list[tuple[str, str]]) -> tuple[list[_Occurrence], Counter, Counter]:
-    """Name occurrences, and the corpus counts of lower-case and mid-sentence capitalised tokens."""
-    sentences = [(doc_id, s) for doc_id, text in docs for s in _sentences(text)]
-    surface, evidence = set(), set()
-    lower, capmid = Counter(), Counter()
+@dataclass
+class CorpusCounts:
+    """What name extraction needs to know of the whole corpus before it reads any one sentence.
+
+    Additive: counts of parts of a corpus `merge` into the counts of the whole (mt.distributed
+    counts on Ray workers and merges on the driver)."""
+
+    surface: set = field(default_factory=set)  # capitalised token keys
+    evidence: set = field(default_factory=set)  # keys seen capitalised mid-sentence, with their lemmas
+    lower: Counter = field(default_factory=Counter)  # lower-case tokens
+    capmid: Counter = field(default_factory=Counter)  # capitalised mid-sentence tokens
+
+    def merge(self, other: "CorpusCounts") -> "CorpusCounts":
+        self.surface |= other.surface
+        self.evidence |= other.evidence
+        self.lower.update(other.lower)
+        self.capmid.update(other.capmid)
+        return self
+
+
+def text_sentences(docs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(doc_id, sentence) of (doc_id, text) pairs, as name extraction reads them."""
+    return [(doc_id, s) for doc_id, text in docs for s in _sentences(text)]
+
+
+def corpus_counts(sentences: list[tuple[str, str]]) -> CorpusCounts:
+    """The `CorpusCounts` of `text_sentences`."""
+    counts = CorpusCounts()
+    surface, evidence, lower, capmid = counts.surface, counts.evidence, counts.lower, counts.capmid
     for _, s in sentences:
         toks = morph.tokenize(s)  # again below: holding every sentence's tokens would cost memory
         headline = _is_headline(toks)
@@ -660,6 +684,19 @@ def _occurrences(docs: list[tuple[str, str]]) -> tuple[list[_Occurrence], Counte
                         evidence.update(k for k, _ in morph.lemma_candidates(t.key)[:2])
             else:
                 lower[t.key] += 1
+    return counts
+
+
+def _occurrences(docs: list[tuple[str, str]]) -> tuple[list[_Occurrence], Counter, Counter]:
+    """Name occurrences, and the corpus counts of lower-case and mid-sentence capitalised tokens."""
+    sentences = text_sentences(docs)
+    counts = corpus_counts(sentences)
+    return occurrences(sentences, counts), counts.lower, counts.capmid
+
+
+def occurrences(sentences: list[tuple[str, str]], counts: CorpusCounts) -> list[_Occurrence]:
+    """The name occurrences in `sentences`, given the counts of the whole corpus."""
+    surface, evidence, lower, capmid = counts.surface, counts.evidence, counts.lower, counts.capmid
     out = []
     for doc_id, s in sentences:
         toks = morph.tokenize(s)
@@ -695,7 +732,7 @@ def _occurrences(docs: list[tuple[str, str]]) -> tuple[list[_Occurrence], Counte
             elif kind is None and _after_legal_form(s, toks, run[0]):
                 kind = "org"  # ТОВ Барвінок
             out.append(_Occurrence(_lemma(run, surface, s), doc_id, s, _origin(toks, run[0].start), kind))
-    return out, lower, capmid
+    return out
 
 
 def _evidenced(tok: morph.Token, evidence: set[str], nxt: morph.Token | None = None) -> bool:
@@ -712,7 +749,7 @@ def _evidenced(tok: morph.Token, evidence: set[str], nxt: morph.Token | None = N
     return any(morph.is_name_parse(p) and p.score > 0.3 for p in ps) or not any(p.is_known for p in ps)
 
 
-def extract_candidates(texts: Iterable[tuple[str, str]], min_count: int = 1) -> list[Candidate]:
+def extract_candidates(texts: Iterable[tuple[str, str]], min_count: int = 1, found=None) -> list[Candidate]:
     """Name candidates over (doc_id, text) pairs, one per cluster of spelling variants.
 
     Spellings join one row when they differ only by case, an apostrophe, a hyphen or a space
@@ -720,7 +757,8 @@ def extract_candidates(texts: Iterable[tuple[str, str]], min_count: int = 1) -> 
     multi-word name); an org or place name also by one letter. Two one-word person names that differ
     by one letter (Петренко/Петрепко) stay apart.
     """
-    occ, lower, capmid = _occurrences(list(texts))
+    # `found`: (occurrences, lower, capmid) already extracted, e.g. by Ray workers (mt.distributed)
+    occ, lower, capmid = found or _occurrences(list(texts))
     by_lemma: dict[str, list[_Occurrence]] = {}
     for o in occ:
         by_lemma.setdefault(o.lemma, []).append(o)
@@ -863,12 +901,13 @@ def write_draft(candidates: Iterable[Candidate], path: str | Path) -> Path:
     return path
 
 
-def auto_glossary(texts: Iterable[tuple[str, str]], min_spellings: int = 2) -> tuple[Glossary, list[Cluster]]:
+def auto_glossary(texts: Iterable[tuple[str, str]], min_spellings: int = 2,
+                  found=None) -> tuple[Glossary, list[Cluster]]:
     """A glossary mapping every spelling variant of a name seen in `texts` to one English form.
 
     Only clusters with at least `min_spellings` spellings are kept (a single
-    spelling is already translated one way by the model).
+    spelling is already translated one way by the model). `found`: see `extract_candidates`.
     """
-    clusters = [c for c in extract_candidates(texts) if len(c.spellings) >= min_spellings]
+    clusters = [c for c in extract_candidates(texts, found=found) if len(c.spellings) >= min_spellings]
     entries = [Entry(tuple(c.spellings), c.target, c.type, f"auto: {c.origin}") for c in clusters]
     return Glossary.from_entries(entries), clusters
