@@ -1,6 +1,7 @@
 """Shared fixtures: tiny untrained models built once per session, offline."""
 from __future__ import annotations
 
+import atexit
 import importlib.util
 import os
 import shutil
@@ -17,7 +18,9 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 # spies; tests/test_engines_tm.py turns it on where it is under test
 os.environ.setdefault("MT_CACHE", "off")
 # converted CTranslate2 models and pulled models go to a scratch store, not the checkout's models/
-os.environ.setdefault("MT_MODELS_DIR", tempfile.mkdtemp(prefix="mt-test-models-"))
+if "MT_MODELS_DIR" not in os.environ:
+    os.environ["MT_MODELS_DIR"] = _STORE = tempfile.mkdtemp(prefix="mt-test-models-")
+    atexit.register(shutil.rmtree, _STORE, ignore_errors=True)  # the session's scratch store goes with it
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
