@@ -118,9 +118,12 @@ def _extract(tree, config=None):
     import trafilatura
     from trafilatura.settings import DEFAULT_CONFIG
 
+    # fast=True skips trafilatura's second-opinion readers (readability, jusText): on the newspaper4k pages
+    # it scored F1 0.946 against 0.938 for the default and read 1.7x faster (scripts/eval_html.py --bench)
     return trafilatura.bare_extraction(tree, with_metadata=True, include_comments=False, include_tables=True,
                                        include_images=False, include_links=False, output_format="python",
-                                       date_extraction_params=_DATE_PARAMS, config=config or DEFAULT_CONFIG)
+                                       date_extraction_params=_DATE_PARAMS, config=config or DEFAULT_CONFIG,
+                                       fast=True)
 
 
 def _main_only_config():
