@@ -57,6 +57,24 @@ class RayUnavailable(_Base):
     exit_code = 2
 
 
+class RayRunError(_Base):
+    """The cluster failed the run (e.g. a document killed its actor on every retry)."""
+
+    exit_code = 2
+
+
+def _guarded(ray, rows: Iterator) -> Iterator:
+    """`rows`, with Ray's errors as one actionable line (what was recorded stays recorded)."""
+    try:
+        yield from rows
+    except ray.exceptions.RayError as exc:
+        lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+        cause = next((line for line in reversed(lines) if "Error" in line), lines[-1] if lines else type(exc).__name__)
+        cause = cause.split(". ")[0][:300]  # "The actor is dead because its worker process has died"
+        raise RayRunError(f"the Ray job failed: {cause}; documents already recorded are kept: run the same "
+                          "command again to resume") from None
+
+
 @dataclass(frozen=True)
 class RayOptions:
     """Where and how wide to run (the --ray* options)."""
@@ -434,7 +452,8 @@ def translate_corpus(paths: Iterable[str | Path], out: str | Path, options=None,
         containers: dict[str, set[str]] = {}  # table -> its documents in this run (rows gone since are dropped)
         actor_args = dict(options=worker_options, glossary=ray.put(glossary), out=str(out.resolve()), key=key,
                           clusters=clusters)
-        for kind, payload in _run(ray, listing, corpus, out, p, ray_options, worker, actor_args, options, progress):
+        for kind, payload in _guarded(ray, _run(ray, listing, corpus, out, p, ray_options, worker, actor_args,
+                                                options, progress)):
             doc = payload[0] if kind == "language" else payload
             doc_id, container = (doc["record"]["id"], doc["record"]["container"]) if kind == "done" else \
                 (doc["id"], doc["container"]) if kind == "skip" else (doc.id, doc.container)
@@ -690,5 +709,5 @@ def summarize_outcomes(stage, docs: list, force: bool, ray_options: RayOptions) 
         ds = _map_pool(ray, ds, SummarizeWorker, p, ray_options, batch_format="numpy",
                        fn_constructor_kwargs=dict(options=options, glossary=ray.put(stage.glossary),
                                                   demo=stage.spec.is_demo))
-        for row in ds.iter_rows():
+        for row in _guarded(ray, ds.iter_rows()):
             yield pickle.loads(row["payload"])
