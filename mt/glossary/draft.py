@@ -241,7 +241,9 @@ def _split(run: list[morph.Token]) -> list[list[morph.Token]]:
             prev = cur[-1]
             cyr = morph.is_cyrillic(prev.text) and morph.is_cyrillic(t.text)
             nxt = run[n + 1] if n + 1 < len(run) else None
-            if _is_initial(prev) and cyr and len(t.text) > 1 and _known_common(t.key) and not _personal(t.key):
+            if (_is_initial(prev) and cyr and len(t.text) > 1 and _known_common(t.key) and not _personal(t.key)
+                    and not _is_adj(t.key) and any(p.tag.POS == "NOUN" and p.is_known
+                                                   for p in morph.parses(t.key))):  # В. І. Критської is a surname
                 out.append(cur)  # Васильєвою Т. І. | Сутність ...: the next sentence
                 cur = []
             elif (_is_initial(t) and not _is_initial(prev) and not _personal(prev.key)
@@ -715,7 +717,8 @@ def occurrences(sentences: list[tuple[str, str]], counts: CorpusCounts) -> list[
                 if run[0].key in LEGAL_FORMS and morph.is_capitalized(run[0].text):
                     kind = "org"  # ТОВ Альфа: the name is an organisation's
                 run, initial = run[1:], headline
-            while run and not _dotted_initial(s, run[-1]) and (
+            while run and not _dotted_initial(s, run[-1]) and not (
+                    len(run) > 1 and _dotted_initial(s, run[-2])) and (  # Г. Зассе: a surname after initials
                     morph.is_common_word(run[-1].key) or run[-1].key in LEGAL_FORMS):
                 if run[-1].key in FOREIGN_LEGAL and len(run) > 1:
                     kind = "org"  # Зевс ЛТД, Беніш Груп Лімітед: the legal form is part of the name
