@@ -25,7 +25,8 @@ run: $(STAMP)
 	$(BIN)/mt brief seeds -o $(OUT) --glossary seeds/glossary.tsv $(ARGS)
 
 test: $(STAMP)
-	$(BIN)/mkdocs build --strict -d $(VENV)/site
+	$(BIN)/ruff check .
+	$(BIN)/mkdocs build --strict -q -d $(VENV)/site
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q
 
 demo: $(STAMP)

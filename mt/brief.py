@@ -13,22 +13,18 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Iterable
-from mt.outputs.briefs import FORMAT, build_brief, strip_demo_label, write_brief
+
 from mt.inputs.document import CorpusOptions, Failed, content_hash
-from mt.outputs.files import safe_rel
-from mt.outputs.manifest import Manifest, Record, RunLock, options_key
-from mt.translate import RunSummary, translate_corpus
-from mt.outputs.progress import Progress
-from mt.summarizer import SummarizeOptions, Summarizer
-from mt.translator import TranslateOptions, Translator
-from mt.outputs.files import OutputError, output_path
-from mt.summarize import SUMMARIZE, SummarizeStage
-from mt.outputs.layout import SUMMARY_SUFFIX
 from mt.inputs.english import english_from_detail
-from mt.outputs.briefs import write_digest
-from mt.outputs.files import atomic_write_json, atomic_write_lines
-from mt.summarize import StageSummary
-from mt.summarize import VERSION
+from mt.outputs.briefs import FORMAT, build_brief, strip_demo_label, write_brief, write_digest
+from mt.outputs.files import OutputError, atomic_write_json, atomic_write_lines, output_path, safe_rel
+from mt.outputs.layout import SUMMARY_SUFFIX
+from mt.outputs.manifest import Manifest, Record, RunLock, options_key
+from mt.outputs.progress import Progress
+from mt.summarize import SUMMARIZE, VERSION, StageSummary, SummarizeStage
+from mt.summarizer import SummarizeOptions, Summarizer
+from mt.translate import RunSummary, translate_corpus
+from mt.translator import TranslateOptions, Translator
 
 BRIEF = "brief"
 
@@ -258,8 +254,8 @@ def score_summaries(out: Path, references: Path, brief_jsons: list[Path]) -> tup
     The summaries go to ``OUT/.mt/summaries.jsonl`` first, so a document without a summary is
     reported missing instead of being scored with its full translation.
     """
-    from mt.evaluate.score import EvaluateOptions, evaluate
     from mt.evaluate.render import append_scores_markdown
+    from mt.evaluate.score import EvaluateOptions, evaluate
 
     root = out.resolve()
 

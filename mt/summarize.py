@@ -24,19 +24,17 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from mt import __version__
-from mt.outputs.layout import SUMMARY_SUFFIX
-from mt.outputs.layout import SUMMARY_DEMO_LABEL
-from mt.inputs.document import Failed
 from mt.glossary import glossary_or_files
-from mt.outputs.manifest import Manifest, Record, RunLock, options_key
-from mt.models.resolution import resolve
+from mt.inputs.document import Failed
+from mt.inputs.english import EnglishDoc, count_english, iter_english
 from mt.models.hub import model_version, preflight
-from mt.translate import RunSummary
+from mt.models.resolution import resolve
+from mt.outputs.files import OutputError, atomic_write_text, output_path, sweep_temporaries
+from mt.outputs.layout import SUMMARY_DEMO_LABEL, SUMMARY_SUFFIX
+from mt.outputs.manifest import Manifest, Record, RunLock, options_key
 from mt.outputs.progress import Progress
 from mt.summarizer import ALGORITHM, SummarizeOptions, Summarizer
-from mt.outputs.files import OutputError, atomic_write_text, output_path, sweep_temporaries
-from mt.inputs.english import EnglishDoc
-from mt.inputs.english import count_english, iter_english
+from mt.translate import RunSummary
 
 SUMMARIZE = "summarize"
 VERSION = __version__.split(".")[0]

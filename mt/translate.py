@@ -17,17 +17,17 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from mt import __version__
-from mt.inputs.document import CorpusOptions, Document, Failed
+from mt.glossary.stats import TermTotals, term_stats, translation_terms
 from mt.inputs.corpus import count_documents, load_corpus
-from mt.outputs.manifest import Manifest, Record, RunLock, options_key
-from mt.models.resolution import resolve
+from mt.inputs.document import CorpusOptions, Document, Failed
+from mt.inputs.language import skip_reason
 from mt.models.hub import model_version, preflight
+from mt.models.resolution import resolve
+from mt.outputs import translations as outputs
+from mt.outputs.files import OutputError, sweep_temporaries
+from mt.outputs.manifest import Manifest, Record, RunLock, options_key
 from mt.outputs.progress import Progress
 from mt.translator import DocResult, TranslateOptions, Translator
-from mt.outputs.files import OutputError, sweep_temporaries
-from mt.glossary.stats import TermTotals, term_stats, translation_terms
-from mt.outputs import translations as outputs
-from mt.inputs.language import skip_reason
 
 STAGE = "translate"
 

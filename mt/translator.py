@@ -12,9 +12,9 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from mt.inputs.document import Document
 from mt.engines import EngineOptions, Hypothesis, create_engine
 from mt.engines.base import GenerateSettings, engine_batches, submit, token_counter
+from mt.inputs.document import Document
 from mt.segment import Piece, reassemble, segment
 
 if TYPE_CHECKING:

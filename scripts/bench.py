@@ -185,7 +185,8 @@ def prepare(args) -> int:
 def rate(runs: list[dict]) -> dict:
     seconds = statistics.median(r["seconds"] for r in runs)
     first = runs[0]
-    return {"tokens_per_s": round(first["tokens"] / seconds, 1), "sentences_per_s": round(first["sentences"] / seconds, 2),
+    return {"tokens_per_s": round(first["tokens"] / seconds, 1),
+            "sentences_per_s": round(first["sentences"] / seconds, 2),
             "peak_rss_mb": round(max(r["peak_rss_mb"] for r in runs), 1),
             "rss_after_imports_mb": round(first["rss_after_imports_mb"], 1), "seconds": round(seconds, 2),
             "sentences": first["sentences"], "tokens": first["tokens"], "runs": len(runs),
@@ -303,13 +304,15 @@ def measure_summarize(args) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--copies", type=int, default=5, help="seed corpus repeats (about 110 sentences each)")
-    parser.add_argument("--rounds", type=int, default=4, help="interleaved rounds at most (--budget-minutes may stop after two)")
+    parser.add_argument("--rounds", type=int, default=4,
+                        help="interleaved rounds at most (--budget-minutes may stop after two)")
     parser.add_argument("--budget-minutes", type=float, default=9.5,
                         help="start another round after the second only if it should end within this time "
                              "from the start (0: always run --rounds)")
     parser.add_argument("--out-tokens", type=int, default=48, help="forced output tokens per sentence")
     parser.add_argument("--baseline-sentences", type=int, default=96,
-                        help="the transformers baselines time N sentences spread over the corpus (their rate per token)")
+                        help="the transformers baselines time N sentences spread over the corpus "
+                             "(their rate per token)")
     parser.add_argument("--plain-sentences", type=int, default=256,
                         help="ct2-plain times N sentences spread over the corpus (0: all of them)")
     parser.add_argument("--ceiling-batch", type=int, default=64,
@@ -319,7 +322,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="also run the mt path on N and 10N documents and compare peak memory")
     parser.add_argument("--grow-docs", type=int, default=10,
                         help="documents of 20 news sentences in the smaller grow run (../shared/data test sets)")
-    parser.add_argument("--grow-copies", type=int, default=2, help="seed copies instead, where the test sets are absent")
+    parser.add_argument("--grow-copies", type=int, default=2,
+                        help="seed copies instead, where the test sets are absent")
     parser.add_argument("--summarize", action=argparse.BooleanOptionalAction, default=True,
                         help="also time distilbart-shaped summarization (hf fp32 vs mt's ct2 engine)")
     parser.add_argument("--beam4", action=argparse.BooleanOptionalAction, default=True,

@@ -35,7 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,11 +51,11 @@ def _mt():
     ns = argparse.Namespace()
     try:
         from mt.glossary import Glossary, load_glossary
-        from mt.glossary import forms as morph
         from mt.glossary import draft as extract
+        from mt.glossary import forms as morph
     except ImportError:  # the layout before issue 14
+        from mt import extract, morph  # type: ignore
         from mt.glossary import Glossary, load_glossary  # type: ignore
-        from mt import morph, extract  # type: ignore
     from mt.segment import split_sentences
     try:
         from mt.inputs.corpus import parse_text
@@ -170,7 +170,7 @@ def matching(mt, ud: list[dict], glossary_path: Path) -> dict:
                 gold.pop(ps)
             elif len(wrong) < 25:
                 wrong.append(f"{m.text} -> {m.source}")
-        for (s, e), (target, tags, surface) in gold.items():
+        for (s, e), (_target, _tags, surface) in gold.items():
             if len(misses) < 25:
                 misses.append(f"{surface} [{text[max(0, s - 25):e + 10]!r}]")
     out = {g: _f1(tp[g], pred_n[g], gold_n[g]) for g in groups}
@@ -292,7 +292,7 @@ def nominatives(mt, ud: list[dict]) -> dict:
     key = lambda s: " ".join(mt.morph.norm_key(w) for w in mt.morph.words(s))  # noqa: E731
     right = changed_right = n = changed_n = 0
     wrong = []
-    for (doc_id, text), doc in zip(docs, ud):
+    for (_doc_id, text), doc in zip(docs, ud):
         found = {(m.start, m.end): m for m in gloss.find(text)}
         for g in doc["mentions"]:
             if g["type"] != "person":

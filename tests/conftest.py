@@ -9,7 +9,6 @@ import tempfile
 from pathlib import Path
 
 import pytest
-
 from fake_hub import fake_hub, hub_files  # noqa: F401  (the local stand-in Hub, issue 16)
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")

@@ -1,4 +1,7 @@
-"""mt.summarize and mt.brief: summarize_corpus and brief_corpus (resume per stage, isolation, manifest, digest, scores)."""
+"""mt.summarize and mt.brief: summarize_corpus and brief_corpus.
+
+Resume per stage, isolation, manifest, digest, scores.
+"""
 from __future__ import annotations
 
 import json
@@ -6,14 +9,14 @@ import shutil
 
 import pytest
 
-from mt.outputs.layout import SUMMARY_DEMO_LABEL
+from mt.brief import brief_corpus
 from mt.engines import EngineOptions
 from mt.glossary import load_glossary
+from mt.outputs.layout import SUMMARY_DEMO_LABEL
 from mt.outputs.manifest import LockedError, read_manifest
-from mt.translate import translate_corpus
-from mt.brief import brief_corpus
 from mt.summarize import summarize_corpus
 from mt.summarizer import SummarizeOptions, Summarizer
+from mt.translate import translate_corpus
 from mt.translator import TranslateOptions, Translator
 from tests.summarize_helpers import GLOSSARY, SEEDS, FakeEngine, small_seeds
 
@@ -236,7 +239,8 @@ def test_brief_fails_before_translating_when_the_summary_model_has_no_weights_of
     (cached / "source").mkdir(parents=True)
     (cached / "model.bin").write_bytes(b"")
     (cached / "source" / "config.json").write_text('{"model_type": "bart"}')
-    (cached / "mt-source.json").write_text(json.dumps({"model": "distilbart-cnn", "hub": "sshleifer/distilbart-cnn-12-6",
+    (cached / "mt-source.json").write_text(json.dumps({"model": "distilbart-cnn",
+                                                       "hub": "sshleifer/distilbart-cnn-12-6",
                                                        "quantization": "int8", "version": "x+x",
                                                        "ctranslate2": ctranslate2.__version__}))
     from mt.brief import _preflight

@@ -3,13 +3,12 @@ from __future__ import annotations
 
 import json
 
+from mt.brief import BriefRun, run_brief_stages, score_summaries
 from mt.outputs.manifest import Manifest, read_manifest
-from mt.translate import RunSummary
 from mt.outputs.progress import Progress
-from mt.brief import BriefRun
 from mt.summarize import StageSummary
-from mt.brief import run_brief_stages, score_summaries
 from mt.summarizer import SummarizeOptions, Summarizer
+from mt.translate import RunSummary
 from tests.summarize_helpers import FakeEngine
 
 SUMMARY = "A Russian military delegation led by Viktor Goremykin arrived in Pyongyang, KCNA said."

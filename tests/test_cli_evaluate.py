@@ -117,8 +117,8 @@ def test_glossary_terms_in_cli(tmp_path, files):
 
 
 def test_evaluate_is_registered_with_the_library_defaults():
-    from mt.evaluate import metrics
     from mt.cli import evaluate as cli
+    from mt.evaluate import metrics
 
     result = CliRunner().invoke(main, ["--help"])
     assert "evaluate" in result.stdout

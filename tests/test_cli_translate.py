@@ -148,7 +148,6 @@ def test_device_cuda_without_a_gpu_is_one_line(tiny_marian, monkeypatch):
 
 def test_library_defaults_equal_the_cli_defaults():
     from mt.engines import EngineOptions
-
     from mt.summarizer import SummarizeOptions
     from mt.translator import TranslateOptions
 

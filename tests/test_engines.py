@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from mt.inputs.parse import parse_text
 from mt.engines import EngineOptions, create_engine
 from mt.engines.base import GenerateSettings, length_batches, token_counter
+from mt.inputs.parse import parse_text
 from mt.segment import segment
 from mt.translator import TranslateOptions, Translator
 

@@ -12,9 +12,10 @@ from sacrebleu.significance import PairedTest
 
 from mt.evaluate import metrics as M
 from mt.evaluate.inputs import EvaluateError
-from mt.evaluate.score import EvaluateOptions, evaluate
 from mt.evaluate.render import append_scores_markdown, render_markdown, render_text
-from tests.evaluate_helpers import systems as _systems, write_lines
+from mt.evaluate.score import EvaluateOptions, evaluate
+from tests.evaluate_helpers import systems as _systems
+from tests.evaluate_helpers import write_lines
 
 HYPS = ["The delegation arrived in Pyongyang on 6 November.",
         "Kim Jong Un approved sending six thousand soldiers.",

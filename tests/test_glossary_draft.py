@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from mt.glossary.draft import Candidate, auto_glossary, extract_candidates, write_draft
 from mt.glossary import Entry, Glossary, load_glossary
+from mt.glossary.draft import Candidate, auto_glossary, extract_candidates, write_draft
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 

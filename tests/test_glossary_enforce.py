@@ -7,11 +7,19 @@ from pathlib import Path
 
 import pytest
 
-from mt.glossary.enforce import EnforceOptions, EnforceResult, enforce_sentence, find_variants, glossary_targets_for, has_target, normalize_english
-from mt.glossary.stats import TermStats, accuracy
+from mt.glossary import load_glossary
+from mt.glossary.enforce import (
+    EnforceOptions,
+    EnforceResult,
+    enforce_sentence,
+    find_variants,
+    glossary_targets_for,
+    has_target,
+    normalize_english,
+)
 from mt.glossary.format import Entry
 from mt.glossary.match import Glossary
-from mt.glossary import load_glossary
+from mt.glossary.stats import TermStats, accuracy
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from mt.glossary import glossary_or_files, load_glossary
 from mt.glossary.format import Entry, GlossaryError
 from mt.glossary.match import Glossary, Mention
-from mt.glossary import glossary_or_files, load_glossary
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"

@@ -2,8 +2,8 @@ import json
 
 import pytest
 
-from mt.inputs.document import CorpusError, CorpusOptions, Document, Failed, decode_bytes
 from mt.inputs.corpus import load_corpus
+from mt.inputs.document import CorpusError, CorpusOptions, Document, Failed, decode_bytes
 from mt.inputs.parse import parse_text
 from mt.outputs.files import safe_component
 from tests.conftest import SEEDS

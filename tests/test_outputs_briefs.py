@@ -4,9 +4,9 @@ from __future__ import annotations
 import json
 import re
 
+from mt.evaluate.inputs import extract_summary
 from mt.outputs.briefs import DEMO_NOTE, NOT_STATED, build_brief, entities, render_markdown, write_brief, write_digest
 from mt.outputs.layout import SUMMARY_DEMO_LABEL
-from mt.evaluate.inputs import extract_summary
 
 
 def detail(title="Russian delegation arrives in Pyongyang", date=None, demo=False, terms=None, source="in/a.txt"):
@@ -108,7 +108,8 @@ def test_digest_order_contents_and_index(tmp_path):
     assert "- **Kim Jong Un**: [Newer story](#brief-new), [Undated B](#brief-b)\n" in index
     assert "- **NATO**: [Older story](#brief-old)\n" in index
     assert "- **Pyongyang**: [Newer story](#brief-new)\n" in index
-    assert "### Summary\n\nSummary of Newer story." in digest and "- Brief: [sub/same.brief.md](sub/same.brief.md)" in digest
+    assert "### Summary\n\nSummary of Newer story." in digest
+    assert "- Brief: [sub/same.brief.md](sub/same.brief.md)" in digest
 
 
 def test_digest_with_extra_section_and_no_briefs(tmp_path):

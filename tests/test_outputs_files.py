@@ -8,7 +8,15 @@ import os
 import pytest
 
 import mt.outputs.files
-from mt.outputs.files import FILE_MODE, OutputError, atomic_write_json, atomic_write_lines, atomic_write_text, output_path, sweep_temporaries
+from mt.outputs.files import (
+    FILE_MODE,
+    OutputError,
+    atomic_write_json,
+    atomic_write_lines,
+    atomic_write_text,
+    output_path,
+    sweep_temporaries,
+)
 
 
 def test_output_path_stays_inside_out(tmp_path):

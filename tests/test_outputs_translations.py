@@ -4,13 +4,13 @@ from __future__ import annotations
 import json
 from types import SimpleNamespace
 
-from mt.inputs.document import Document
-from mt.glossary.enforce import TermResult
 from mt.glossary import load_glossary
+from mt.glossary.enforce import TermResult
+from mt.glossary.stats import TermTotals, term_stats
+from mt.inputs.document import Document
+from mt.outputs.layout import DEMO_LABEL
 from mt.outputs.manifest import Manifest
 from mt.outputs.translations import assemble_table, part_path, write_translation
-from mt.outputs.layout import DEMO_LABEL
-from mt.glossary.stats import TermTotals, term_stats
 from mt.translator import DocResult
 from tests.conftest import SEEDS
 

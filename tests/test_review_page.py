@@ -6,11 +6,17 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from mt.outputs.briefs import build_brief, write_brief
 from mt.cli import main
+from mt.outputs.briefs import build_brief, write_brief
 from mt.review.page import CSP, render_report, write_report
-from tests.review_helpers import (GLOSSARY, HOSTILE_ID, assert_counts_match_manifest, parse, records,
-                                  report_out)  # noqa: F401 - report_out is a fixture
+from tests.review_helpers import (
+    GLOSSARY,
+    HOSTILE_ID,
+    assert_counts_match_manifest,
+    parse,
+    records,
+    report_out,  # noqa: F401 - report_out is a fixture
+)
 
 FORBIDDEN_TAGS = {"script", "img", "iframe", "object", "embed", "link", "base", "form", "input"}
 

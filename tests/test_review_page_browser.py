@@ -17,8 +17,14 @@ from pathlib import Path
 import pytest
 
 from mt.review.page import write_report
-from tests.review_helpers import (GLOSSARY, HOSTILE_ID, assert_counts_match_manifest, parse, records,
-                                  report_out)  # noqa: F401 - report_out is a fixture
+from tests.review_helpers import (
+    GLOSSARY,
+    HOSTILE_ID,
+    assert_counts_match_manifest,
+    parse,
+    records,
+    report_out,  # noqa: F401 - report_out is a fixture
+)
 
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",

@@ -5,7 +5,15 @@ import pytest
 
 from mt.engines import EngineOptions
 from mt.glossary import load_glossary
-from mt.summarizer import SummarizeOptions, Summarizer, clean_text, fit_pieces, plan_chunks, targets_in, trim_to_sentence
+from mt.summarizer import (
+    SummarizeOptions,
+    Summarizer,
+    clean_text,
+    fit_pieces,
+    plan_chunks,
+    targets_in,
+    trim_to_sentence,
+)
 from tests.summarize_helpers import GLOSSARY, FakeEngine
 
 

@@ -2,9 +2,9 @@ import json
 
 import pytest
 
-from mt.outputs import translations as outputs
-from mt.inputs.document import CorpusOptions
 from mt.engines import EngineOptions
+from mt.inputs.document import CorpusOptions
+from mt.outputs import translations as outputs
 from mt.outputs.manifest import LockedError, read_manifest
 from mt.translate import translate_corpus
 from mt.translator import TranslateOptions
@@ -119,7 +119,8 @@ def test_edited_input_table_leaves_no_stale_rows(tmp_path, tiny_marian, translat
         feed.write_text("".join(json.dumps(rows[k], ensure_ascii=False) + "\n" for k in keys), encoding="utf-8")
         summary = translate_corpus([src], out, options(tiny_marian), translator=translator)
         table = out / "feed.en.jsonl"
-        return summary, [json.loads(x) for x in table.read_text(encoding="utf-8").splitlines()] if table.exists() else None
+        rows = [json.loads(x) for x in table.read_text(encoding="utf-8").splitlines()] if table.exists() else None
+        return summary, rows
 
     _, first = run("abc")
     summary, result = run("ca")  # b removed from the middle, c moved up

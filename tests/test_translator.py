@@ -1,5 +1,5 @@
-from mt.inputs.parse import parse_text
 from mt.engines.base import Hypothesis
+from mt.inputs.parse import parse_text
 from mt.translator import collapse_loops, is_degenerate
 
 ARTICLE = ("Заголовок статті\n"

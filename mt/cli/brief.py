@@ -5,9 +5,24 @@ from pathlib import Path
 
 import click
 
-from mt.cli.common import (EXIT_USAGE, MtCommand, cache_options, check_inputs, corpus_options, engine_options, fail,
-                           friendly_errors, glossary_option, languages_option, make_engine_options, make_ray_options,
-                           model_option, paths_and_out, ray_options, run_options)
+from mt.cli.common import (
+    EXIT_USAGE,
+    MtCommand,
+    cache_options,
+    check_inputs,
+    corpus_options,
+    engine_options,
+    fail,
+    friendly_errors,
+    glossary_option,
+    languages_option,
+    make_engine_options,
+    make_ray_options,
+    model_option,
+    paths_and_out,
+    ray_options,
+    run_options,
+)
 from mt.cli.summarize import length_options, report_stages, summarize_options
 
 
@@ -45,9 +60,9 @@ def brief(paths, out, model, sum_model, max_words, min_words, engine_args, gloss
     """
     check_inputs(paths, out)
     on_ray = make_ray_options(ray, ray_workers, ray_gpus_per_worker)
+    from mt.brief import brief_corpus
     from mt.inputs.document import CorpusOptions
     from mt.outputs.progress import Progress
-    from mt.brief import brief_corpus
     from mt.translator import TranslateOptions
 
     mt_options = TranslateOptions(

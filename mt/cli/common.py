@@ -10,7 +10,6 @@ from pathlib import Path
 import click
 
 from mt.engines import EngineOptions
-
 from mt.errors import EXIT_FAILED_DOCS, EXIT_LOCKED, EXIT_USAGE, MtError  # noqa: F401 - re-exported
 
 DEBUG_ENV = "MT_DEBUG"

@@ -72,8 +72,8 @@ def evaluate(hyps: tuple[Path, ...], ref: Path, src: Path | None, metrics: tuple
       mt evaluate --hyp a.en --hyp b.en --ref ref.en --metrics bleu,chrf --json
       mt evaluate --hyp out/ --ref seeds/references -O scores.md   (briefs vs reference summaries)
     """
-    from mt.evaluate.score import EvaluateOptions
     from mt.evaluate.render import render_markdown, render_text
+    from mt.evaluate.score import EvaluateOptions
     from mt.evaluate.score import evaluate as run_evaluation
 
     options = EvaluateOptions(

@@ -60,9 +60,9 @@ def extract(paths, output_file, min_count, as_json, quiet) -> None:
       mt glossary extract articles/ -O draft.tsv --min-count 2
       mt glossary check articles/ -g draft.tsv
     """
-    from mt.inputs.document import Document
-    from mt.inputs.corpus import load_corpus
     from mt.glossary.draft import extract_candidates, write_draft
+    from mt.inputs.corpus import load_corpus
+    from mt.inputs.document import Document
 
     docs, failed = [], []
     for doc in load_corpus([str(p) for p in paths]):

@@ -6,9 +6,21 @@ import sys
 
 import click
 
-from mt.cli.common import (EXIT_FAILED_DOCS, MtCommand, check_inputs, echo_terms, engine_options, friendly_errors,
-                           glossary_option, make_engine_options, make_ray_options, model_option, paths_and_out,
-                           ray_options, run_options)
+from mt.cli.common import (
+    EXIT_FAILED_DOCS,
+    MtCommand,
+    check_inputs,
+    echo_terms,
+    engine_options,
+    friendly_errors,
+    glossary_option,
+    make_engine_options,
+    make_ray_options,
+    model_option,
+    paths_and_out,
+    ray_options,
+    run_options,
+)
 
 
 def length_options(func):

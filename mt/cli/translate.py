@@ -5,9 +5,23 @@ import sys
 
 import click
 
-from mt.cli.common import (MtCommand, cache_options, check_inputs, corpus_options, engine_options, friendly_errors,
-                           glossary_option, languages_option, make_engine_options, make_ray_options, model_option,
-                           paths_and_out, ray_options, report_run, run_options)
+from mt.cli.common import (
+    MtCommand,
+    cache_options,
+    check_inputs,
+    corpus_options,
+    engine_options,
+    friendly_errors,
+    glossary_option,
+    languages_option,
+    make_engine_options,
+    make_ray_options,
+    model_option,
+    paths_and_out,
+    ray_options,
+    report_run,
+    run_options,
+)
 
 
 @click.command("translate", cls=MtCommand)

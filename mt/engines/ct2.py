@@ -51,8 +51,17 @@ from pathlib import Path
 import ctranslate2
 
 from mt.engines import memory
-from mt.engines.base import (DEFAULT_BATCH_SIZE, DEFAULT_BATCH_TOKENS, EngineOptions, GenerateSettings, Hypothesis,
-                             input_budget, length_batches, target_lang_id, thread_count)
+from mt.engines.base import (
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_BATCH_TOKENS,
+    EngineOptions,
+    GenerateSettings,
+    Hypothesis,
+    input_budget,
+    length_batches,
+    target_lang_id,
+    thread_count,
+)
 from mt.engines.convert import converted_model, source_folder
 from mt.models.presets import ModelSpec
 from mt.models.resolution import local_files

@@ -4,10 +4,17 @@ from __future__ import annotations
 import torch
 from transformers import LogitsProcessorList
 
-from mt.engines.base import (EngineOptions, GenerateSettings, Hypothesis, input_budget, pick_device, target_lang_id,
-                             thread_count)
-from mt.models.presets import ModelSpec
+from mt.engines.base import (
+    EngineOptions,
+    GenerateSettings,
+    Hypothesis,
+    input_budget,
+    pick_device,
+    target_lang_id,
+    thread_count,
+)
 from mt.models.hub import load_pretrained
+from mt.models.presets import ModelSpec
 
 
 class HFEngine:

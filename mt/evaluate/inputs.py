@@ -17,6 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
+
 from mt.errors import MtError
 
 FOLDER_SUFFIXES = (".summary.en.txt", ".brief.md", ".en.txt", ".uk.txt", ".txt")
@@ -149,9 +150,9 @@ def _strip_demo_label(text: str) -> str:
 
 def _article(text: str, file: Path) -> str:
     """A Ukrainian article as `mt translate` reads it: the cleaned title and paragraphs."""
+    from mt.glossary.stats import source_text
     from mt.inputs.document import CorpusError
     from mt.inputs.parse import parse_text
-    from mt.glossary.stats import source_text
 
     try:
         return source_text(parse_text(text, fmt="txt", id=file.stem, source=str(file)))

@@ -1,9 +1,7 @@
 """Reports as text and Markdown."""
 from __future__ import annotations
-from mt.evaluate.score import LABELS
-from mt.evaluate.score import Report
-from mt.evaluate.score import SIGNATURE_OF
 
+from mt.evaluate.score import LABELS, SIGNATURE_OF, Report
 
 
 def _fmt(value: object) -> str:

@@ -209,8 +209,8 @@ class _Context:
                 self.report.skipped["terms"] = "term accuracy needs --glossary and --src"
             return
         if self._glossaries is None:
-            from mt.glossary.format import GlossaryError
             from mt.glossary import load_glossary  # noqa: PLC0415 - only with --glossary
+            from mt.glossary.format import GlossaryError
 
             try:  # several files merge, later ones overriding earlier spellings
                 self._glossaries = [load_glossary([Path(g) for g in self.options.glossaries])]

@@ -18,9 +18,25 @@ from typing import Iterable, Iterator
 from mt.glossary import forms as morph
 from mt.glossary.format import Entry
 from mt.glossary.match import Glossary
-from mt.glossary.names import (COMMON_ACRONYMS, CUES, EXONYMS, HEAD_NOUNS, KOREAN, LEGAL_FORMS, ORG_MORPHEMES,
-                               ROMAN, RU_GIVEN, STREET_WORDS, cluster_key, indeclinable, looks_russian, person_nominative,
-                               propose_target, same_name, skeleton)
+from mt.glossary.names import (
+    COMMON_ACRONYMS,
+    CUES,
+    EXONYMS,
+    HEAD_NOUNS,
+    KOREAN,
+    LEGAL_FORMS,
+    ORG_MORPHEMES,
+    ROMAN,
+    RU_GIVEN,
+    STREET_WORDS,
+    cluster_key,
+    indeclinable,
+    looks_russian,
+    person_nominative,
+    propose_target,
+    same_name,
+    skeleton,
+)
 from mt.glossary.romanize import romanize
 
 _SENT = re.compile(r"(?<=[.!?…])\s+(?=[«\"„“A-ZА-ЯЄІЇҐ])")
@@ -368,7 +384,8 @@ def _name_lemma(tok: morph.Token, surface: set[str], inflected: bool = False) ->
 def _nominative_shape(key: str) -> bool:
     """Ends the way a nominative may: a consonant, -а, -я, -о, -ий, -ій (not -и, -у, -ом, -ові...)."""
     last = key[-1:]
-    return (last.isalpha() and last not in morph.VOWELS and last not in "й") or key.endswith(("а", "я", "о", "ий", "ій"))
+    consonant = last.isalpha() and last not in morph.VOWELS and last not in "й"
+    return consonant or key.endswith(("а", "я", "о", "ий", "ій"))
 
 
 def _keep_g(lemma: str, word: str) -> str:
@@ -505,14 +522,14 @@ def _quote_end(text: str, q: int) -> int | None:
             depth += 1
         elif ch in _CLOSERS:
             depth, last = depth - 1, i + 1
-            if depth == 1 and not text[i + 1:i + 3].lstrip(" ")[:1] in _CLOSERS + "\"“":
+            if depth == 1 and text[i + 1:i + 3].lstrip(" ")[:1] not in _CLOSERS + "\"“":
                 return last  # ТОВ «Центр «Альфа» та ...: the outer closer was left out
         elif ch in "\"“":  # opens after a space or another quote, else closes
             if i == q or text[i - 1] in " \u00a0(«„“\"":
                 depth += 1
             else:
                 depth, last = depth - 1, i + 1
-                if depth == 1 and not text[i + 1:i + 3].lstrip(" ")[:1] in _CLOSERS + "\"“":
+                if depth == 1 and text[i + 1:i + 3].lstrip(" ")[:1] not in _CLOSERS + "\"“":
                     return last
         if depth <= 0 and last:
             return last

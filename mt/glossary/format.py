@@ -5,9 +5,9 @@ import csv
 import io
 from dataclasses import dataclass
 from pathlib import Path
-from mt.glossary import forms as morph
-from mt.errors import MtError
 
+from mt.errors import MtError
+from mt.glossary import forms as morph
 
 TYPES = ("person", "org", "place", "term")
 

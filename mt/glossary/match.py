@@ -21,11 +21,7 @@ from functools import cached_property, lru_cache
 from typing import Iterable
 
 from mt.glossary import forms as morph
-from mt.glossary.format import Entry
-from mt.glossary.format import GlossaryError
-from mt.glossary.format import TYPES
-from mt.glossary.format import _as_sources
-from mt.glossary.format import _spelling_key
+from mt.glossary.format import TYPES, Entry, GlossaryError, _as_sources, _spelling_key
 
 MATCHER_VERSION = 2  # part of the fingerprint: bump when matching changes (2: initials, parts, plurals)
 _QUOTE_GAP = set(" \t\r\n\u00a0\u202f«»\"„“”")

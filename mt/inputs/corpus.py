@@ -9,17 +9,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Iterator
-from mt.outputs.layout import OUTPUT_SUFFIXES
-from mt.inputs.document import CorpusError
-from mt.inputs.document import CorpusOptions
-from mt.inputs.document import Document
-from mt.inputs.document import Failed
-from mt.inputs.document import MAX_FILE_BYTES
-from mt.inputs.document import content_hash
-from mt.inputs.document import decode_bytes
+
+from mt.inputs.document import MAX_FILE_BYTES, CorpusError, CorpusOptions, Document, Failed, content_hash, decode_bytes
 from mt.inputs.parse import parse_text
 from mt.outputs.files import safe_rel
-
+from mt.outputs.layout import OUTPUT_SUFFIXES
 
 TEXT_SUFFIXES = {".txt": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
 TABLE_SUFFIXES = {".jsonl": "jsonl", ".csv": "csv", ".parquet": "parquet"}

@@ -8,6 +8,7 @@ undecodable content raises EncodingError with the reason.
 from __future__ import annotations
 
 import unicodedata
+
 from mt.errors import MtError
 
 
@@ -24,7 +25,7 @@ def decode(data: bytes) -> tuple[str, str]:
             try:
                 return data.decode(encoding), encoding
             except UnicodeDecodeError as exc:
-                raise EncodingError(f"starts with a {encoding} byte-order mark but does not decode: {exc}")
+                raise EncodingError(f"starts with a {encoding} byte-order mark but does not decode: {exc}") from None
     if not data.strip():
         return data.decode("ascii", errors="replace"), "ascii"
     if b"\x00" in data[:4096]:

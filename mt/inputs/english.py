@@ -6,12 +6,11 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
+
 from mt.inputs.document import CorpusError, CorpusOptions, Failed, content_hash, decode_bytes
 from mt.inputs.parse import parse_text
 from mt.outputs.files import safe_rel
-from mt.outputs.layout import DEMO_LABEL
-from mt.outputs.layout import SUMMARY_SUFFIX
-
+from mt.outputs.layout import DEMO_LABEL, SUMMARY_SUFFIX
 
 ENGLISH_SUFFIXES = (".txt", ".md", ".markdown")
 

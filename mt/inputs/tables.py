@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Iterator
 
 from mt.inputs.document import CorpusError, CorpusOptions, Document, Failed, content_hash
-from mt.outputs.files import safe_component
 from mt.inputs.parse import parse_text
+from mt.outputs.files import safe_component
 
 
 def load_table(path: Path, rel: str, fmt: str, options: CorpusOptions) -> Iterator[Document | Failed]:

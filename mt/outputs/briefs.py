@@ -32,8 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from mt.outputs.layout import SUMMARY_DEMO_LABEL
 from mt.outputs.files import atomic_write_json, atomic_write_lines, atomic_write_text, output_path
+from mt.outputs.layout import SUMMARY_DEMO_LABEL
 
 NOT_STATED = "not stated"
 DIGEST = "briefs.md"

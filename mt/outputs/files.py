@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
+import unicodedata
 from pathlib import Path
 from typing import Iterable
-import re
-import unicodedata
-from mt.inputs.document import content_hash
+
 from mt.errors import MtError
+from mt.inputs.document import content_hash
 
 
 def _umask() -> int:

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
 import os
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from mt.outputs.files import OutputError, describe_os_error
 from mt.errors import EXIT_LOCKED, MtError
+from mt.outputs.files import OutputError, describe_os_error
 
 MANIFEST = "manifest.jsonl"
 

@@ -12,11 +12,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from mt.outputs.layout import DEMO_LABEL
 from mt.inputs.corpus import TABLE_SUFFIXES
 from mt.inputs.document import Document, content_hash
 from mt.outputs.files import atomic_write_json, atomic_write_lines, atomic_write_text, output_path
-
+from mt.outputs.layout import DEMO_LABEL
 
 
 def part_path(out: Path, container: str, doc_id: str) -> Path:
@@ -114,9 +113,10 @@ def assemble_table(out: Path, container: str, manifest, ids: set[str] | None = N
 
 
 def _write_with_datasets(path: Path, rows: list[dict], fmt: str) -> None:
-    import datasets
     import os
     import tempfile
+
+    import datasets
 
     datasets.disable_progress_bars()
     table = datasets.Dataset.from_list([{k: (None if v is None else str(v) if not isinstance(v, (int, float, bool))

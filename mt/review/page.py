@@ -23,11 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
-from mt.outputs.manifest import MANIFEST, read_manifest
-from mt.glossary.stats import accuracy
-from mt.review.marks import align_terms, english_marks, highlight
-from mt.outputs.files import OutputError, atomic_write_text, output_path
 from mt.errors import MtError
+from mt.glossary.stats import accuracy
+from mt.outputs.files import OutputError, atomic_write_text, output_path
+from mt.outputs.manifest import MANIFEST, read_manifest
+from mt.review.marks import align_terms, english_marks, highlight
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 SCORES_FILE = "scores.json"
@@ -192,7 +192,8 @@ def _index(views: list[DocView], anchors: list[str], metrics: list[str]) -> str:
     return ('<table class="index" id="index"><thead><tr><th>Document</th><th>Status</th>'
             '<th title="paragraphs">Paras</th>'
             '<th>Sentences</th><th title="translation time, seconds">Time s</th>'
-            '<th title="found / mentions: glossary mentions whose English form is in the translation">Term accuracy</th>'
+            '<th title="found / mentions: glossary mentions whose English form is in the translation">'
+            'Term accuracy</th>'
             '<th>Repaired</th><th>Missed</th>'
             f'<th>Brief</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>')
 
