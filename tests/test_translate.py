@@ -119,8 +119,8 @@ def test_edited_input_table_leaves_no_stale_rows(tmp_path, tiny_marian, translat
         feed.write_text("".join(json.dumps(rows[k], ensure_ascii=False) + "\n" for k in keys), encoding="utf-8")
         summary = translate_corpus([src], out, options(tiny_marian), translator=translator)
         table = out / "feed.en.jsonl"
-        rows = [json.loads(x) for x in table.read_text(encoding="utf-8").splitlines()] if table.exists() else None
-        return summary, rows
+        written = [json.loads(x) for x in table.read_text(encoding="utf-8").splitlines()] if table.exists() else None
+        return summary, written
 
     _, first = run("abc")
     summary, result = run("ca")  # b removed from the middle, c moved up

@@ -1,0 +1,222 @@
+"""A draft name's dictionary form (gender kept, indeclinables left alone) and its type from evidence.
+
+Split from `mt.glossary.draft`, which builds drafts from them.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from mt.glossary import forms as morph
+from mt.glossary.names import (
+    EXONYMS,
+    HEAD_NOUNS,
+    KOREAN,
+    ORG_MORPHEMES,
+    ROMAN,
+    indeclinable,
+    person_nominative,
+)
+from mt.glossary.wordclass import (
+    _dotted_initial,
+    _is_adj,
+    _is_initial,
+    _known_given,
+    _lemma_in,
+    _org_head,
+    _org_word,
+    _personal,
+)
+
+
+def _case_like(word: str, model: str) -> str:
+    if morph.is_acronym(model):
+        return word.upper()
+    parts, mparts = word.split("-"), model.split("-")
+    if len(parts) == len(mparts):
+        return "-".join(p[:1].upper() + p[1:] if morph.is_capitalized(m) else p for p, m in zip(parts, mparts))
+    return word[:1].upper() + word[1:] if morph.is_capitalized(model) else word
+
+
+def _inflect(key: str, pos: str, grammemes: set[str]) -> str:
+    head, sep, tail = key.rpartition("-")
+    for p in morph.parses(tail):
+        if p.tag.POS == pos:
+            q = p.inflect(grammemes)
+            if q is not None:
+                return head + sep + morph.norm_key(q.word)
+    return key
+
+
+def _phrase_lemma(run: list[morph.Token]) -> str | None:
+    """Nominative of an adjective+noun phrase: Курській області → Курська область."""
+    head = next((i for i, t in enumerate(run) if not _is_adj(t.key.rpartition("-")[2])), None)
+    if head is None or morph.is_acronym(run[head].text):
+        return None
+    nouns = [p for p in morph.parses(run[head].key) if p.tag.POS == "NOUN"]
+    hp = next((p for p in nouns if "plur" not in p.tag.grammemes), nouns[0] if nouns else None)
+    if hp is None:
+        return None
+    plural = "plur" in hp.tag.grammemes
+    noun = hp.inflect({"nomn", "plur"} if plural else {"nomn"}) or hp
+    gender = noun.tag.gender or "masc"
+    agree = {"nomn", "plur"} if plural else {"nomn", gender}
+    words = [_inflect(t.key, "ADJF", agree) for t in run[:head]] + [morph.norm_key(noun.word)]
+    words += [t.key for t in run[head + 1:]]
+    return " ".join(_case_like(w, t.text) for w, t in zip(words, run))
+
+
+def _adj_nominative(tok: morph.Token) -> str:
+    for p in morph.parses(tok.key):
+        if p.tag.POS == "ADJF":
+            q = p.inflect({"nomn", p.tag.gender} if p.tag.gender else {"nomn", "plur"})
+            if q is not None:
+                return _case_like(morph.norm_key(q.word), tok.text)
+    return tok.text
+
+
+def _nominative_sing(key: str) -> bool:
+    """The word is already a nominative singular (Олександр, Петро), not an oblique form."""
+    return any(p.tag.case == "nomn" and "plur" not in p.tag.grammemes and morph.norm_key(p.normal_form) == key
+               for p in morph.parses(key))
+
+
+def _name_lemma(tok: morph.Token, surface: set[str], inflected: bool = False) -> str:
+    if not morph.is_cyrillic(tok.text) or morph.is_acronym(tok.text) or len(tok.text) == 1:
+        return tok.text
+    if "-" in tok.key:  # Карпенка-Карого → Карпенко-Карий; Івано-Франківська keeps its head
+        head, _, tail = tok.text.rpartition("-")
+        tail_lemma = _name_lemma(morph.tokenize(tail)[0], surface, inflected)
+        head_toks = morph.tokenize(head)
+        if (len(head_toks) == 1 and morph.is_capitalized(head) and tail_lemma != tail
+                and _personal(head_toks[0].key) and not _nominative_sing(head_toks[0].key)):
+            head = _name_lemma(head_toks[0], surface, inflected)
+        return head + "-" + tail_lemma
+    if indeclinable(tok.key) and tok.key not in KOREAN:
+        return tok.text  # Васадзе, Чачуа, Шойгу
+    cands = morph.lemma_candidates(tok.key)
+    korean = [kv for kv in cands if kv[0] in KOREAN]  # Ина → Ин, Чхолем → Чхоль, Йолю → Йоль
+    if inflected and not korean:  # Рустема Умєрова: the surname agrees with the given name
+        cands = [kv for kv in cands if kv[0] != tok.key] or cands
+    # A word that is itself a nominative (Олександр, Петро, Ян) stays: another reading seen in the
+    # corpus (Олександра) must not win over it.
+    own = 3.5 if not inflected and _nominative_sing(tok.key) and not _oblique_of_seen(tok.key, surface) else 0.0
+    if not own and not inflected and _nominative_shape(tok.key) and not any(p.is_known for p in morph.parses(tok.key)):
+        own = 1.2  # Седна, Ксьонз: a name no dictionary knows stays as written unless the corpus has another form
+    known = [kv for kv in cands if kv[0] in EXONYMS]  # Києві → Київ, not the name Кий
+    longer = -3.5 if not inflected else 0.0  # Ксьонз is no plural genitive of "Ксьонза"
+    best = max(korean or known or cands,
+               key=lambda kv: kv[1] + (own if kv[0] == tok.key else 3.0 if kv[0] in surface else 0.0)
+               + (longer if len(kv[0]) > len(tok.key) else 0.0))
+    return _keep_g(_case_like(best[0], tok.text), tok.text)
+
+
+def _nominative_shape(key: str) -> bool:
+    """Ends the way a nominative may: a consonant, -а, -я, -о, -ий, -ій (not -и, -у, -ом, -ові...)."""
+    last = key[-1:]
+    consonant = last.isalpha() and last not in morph.VOWELS and last not in "й"
+    return consonant or key.endswith(("а", "я", "о", "ий", "ій"))
+
+
+def _keep_g(lemma: str, word: str) -> str:
+    """Булґакова → Булґаков: match keys fold ґ into г; the spelling keeps it."""
+    if "ґ" not in word.lower():
+        return lemma
+    return "".join(("Ґ" if c == "Г" else "ґ") if c in "гГ" and i < len(word) and word[i] in "ґҐ" else c
+                   for i, c in enumerate(lemma))
+
+
+def _oblique_of_seen(key: str, surface: set[str]) -> bool:
+    """Богдана is the genitive of Богдан when the corpus also writes Богдан."""
+    return any("Name" in p.tag.grammemes and p.tag.case not in ("nomn", None) and "plur" not in p.tag.grammemes
+               and morph.norm_key(p.normal_form) != key and morph.norm_key(p.normal_form) in surface
+               for p in morph.parses(key))
+
+
+def _person_like(run: list[morph.Token], initial=_is_initial) -> bool:
+    names = [t for t in run if not initial(t)]
+    if not names or len(names) > 3 or any(t.key in KOREAN for t in names):
+        return False
+    if len(names) < len(run):
+        return True  # initials: Т. Шевченко
+    return len(names) > 1 and _personal(names[0].key) and all(
+        morph.is_capitalized(t.text) and morph.is_cyrillic(t.text) for t in names)
+
+
+def _lemma(run: list[morph.Token], surface: set[str], sentence: str = "") -> str:
+    lemma = _lemma_words(run, surface, sentence)
+    return _ABBR_SPACE.sub(r"\1. ", lemma) if " м " in lemma or " с " in lemma or " смт " in lemma else lemma
+
+
+_ABBR_SPACE = re.compile(r"(?<= )(м|с|смт) (?=[А-ЯІЇЄҐ])")
+
+
+def _lemma_words(run: list[morph.Token], surface: set[str], sentence: str = "") -> str:
+    if morph.is_acronym(run[0].text) and len(run) == 2 and run[1].key in ("україни", "рф"):
+        return f"{run[0].text} {run[1].text}"  # МВС України stays
+    if len(run) > 1 and morph.is_acronym(run[-1].text) and all(_is_adj(t.key) for t in run[:-1]):
+        # Дніпропетровської ОДА → Дніпропетровська ОДА: the adjective keeps the gender it agrees in
+        return " ".join([_adj_nominative(t) for t in run[:-1]] + [run[-1].text])
+    def initial(t: morph.Token) -> bool:  # with its dot (Т. Шевченко); Седна С is no initial
+        return _dotted_initial(sentence, t) if sentence else _is_initial(t)
+    if any(initial(t) for t in run) and not all(initial(t) for t in run):
+        names = person_nominative([t.text for t in run], surface) if _person_like(run, initial) else None
+        if names is None:
+            names = [t.text if initial(t) else _name_lemma(t, surface) for t in run]
+        return " ".join(w + "." if initial(t) else w for w, t in zip(names, run))
+    if _known_given(run[0].key) and _person_like(run, initial):
+        names = person_nominative([t.text for t in run], surface)  # Василеві Столяру, not Василів
+        if names:
+            return " ".join(names)
+    if len(run) > 1 and (_is_adj(run[0].key.rpartition("-")[2]) or _org_head(run[0].key)
+                         or any(not morph.is_capitalized(t.text) for t in run)):
+        phrase = _phrase_lemma(run)
+        if phrase:
+            return phrase
+    if _person_like(run, initial):
+        names = person_nominative([t.text for t in run], surface)
+        if names:
+            return " ".join(names)
+    first = _name_lemma(run[0], surface)
+    inflected = len(run) > 1 and morph.norm_key(first) != run[0].key and _personal(run[0].key)
+    return " ".join([first] + [_name_lemma(t, surface, inflected) for t in run[1:]])
+
+
+def _type_of(spelling: str, lowercase_inside: bool, kinds: Counter | None = None) -> str:
+    """A row's type from evidence: a head noun (область, суд), a legal form or quotes (org), a street
+    word (place), initials or person-name morphology (person), company-name word parts (org)."""
+    ws = [w for w in morph.words(spelling) if not ROMAN.match(w)] or morph.words(spelling)  # Катерина II
+    keys = [morph.norm_key(w) for w in ws]
+    for k in keys:
+        if k in HEAD_NOUNS or _lemma_in(k, HEAD_NOUNS):
+            return HEAD_NOUNS.get(k) or HEAD_NOUNS[_lemma_in(k, HEAD_NOUNS)]
+    if kinds:
+        return kinds.most_common(1)[0][0]
+    if all(morph.is_acronym(w) or not morph.is_cyrillic(w) for w in ws) or (
+            len(ws) > 1 and morph.is_acronym(ws[-1]) and keys[-1] not in EXONYMS):
+        return "org"  # Кременчуцький НПЗ
+    last = keys[-1]
+    if _org_word(last) and (len(keys) == 1 or not _personal(keys[0])):
+        return "org"  # Укрзалізниця, Енергоатом, Київрада, Барлінек-Інвест
+    if len(keys) == 1 and last.endswith(("ська", "цька", "зька", "ське", "цьке")) and _is_adj(last):
+        return "place"  # Черкаська, Волинська: a region's adjective
+    if all(k in KOREAN for k in keys) or any(_personal(k) for k in keys[-1:]):
+        return "person"
+    ps = morph.parses(last)
+    if not any(p.is_known for p in ps) and any(m in last for m in ORG_MORPHEMES):
+        return "org"  # Укргазбуд, Київенергосервіс
+    ps = [p for p in ps if morph.norm_key(p.normal_form) == last] or ps
+    if ps and "anim" in ps[0].tag.grammemes:
+        return "person"
+    return "place" if not lowercase_inside else "term"
+
+
+_STREET_GENDER = {"вул": "femn", "вулиця": "femn", "пл": "femn", "площа": "femn", "набережна": "femn",
+                  "шосе": "neut"}
+
+
+def _street_name(word: str, run: list[morph.Token], name: str) -> str:
+    """Лісовій → Лісова after вул.; a name in the genitive (вул. Шевченка) stays."""
+    if len(run) == 1 and _is_adj(run[0].key):
+        return _case_like(_inflect(run[0].key, "ADJF", {"nomn", _STREET_GENDER.get(word, "masc")}), run[0].text)
+    return name

@@ -1,0 +1,338 @@
+"""Where the names are in a Ukrainian sentence: capitalised runs, initials, quoted and fixed org phrases.
+
+Split from `mt.glossary.draft`, which builds drafts from them.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Iterator
+
+from mt.glossary import forms as morph
+from mt.glossary.names import (
+    COMMON_ACRONYMS,
+    CUES,
+    EXONYMS,
+    HEAD_NOUNS,
+    KOREAN,
+    LEGAL_FORMS,
+    ROMAN,
+    STREET_WORDS,
+)
+from mt.glossary.nominative import _street_name
+from mt.glossary.wordclass import (
+    _best_pos,
+    _gent_noun,
+    _given,
+    _inflected_gent,
+    _is_adj,
+    _is_headline,
+    _is_initial,
+    _known_common,
+    _known_given,
+    _lemma_in,
+    _oblique_common,
+    _org_head,
+    _patronymic,
+    _personal,
+    _place_genitive,
+)
+
+_OPENERS, _CLOSERS = "«„", "»”"
+
+
+
+_SENT = re.compile(r"(?<=[.!?…])\s+(?=[«\"„“A-ZА-ЯЄІЇҐ])")
+
+
+_NO_END = re.compile(r"(?<![^\s.])(?:[A-ZА-ЯЄІЇҐ]|вул|просп|пров|бульв|пл|ім|м|с|смт|обл|р-н|буд|кв|д|ст|"
+                     r"проф|акад|доц|св|о|т\.\s?зв)\s?\.$")
+
+
+def _sentences(text: str) -> list[str]:
+    """Sentences of `text`, never cut after an initial or an abbreviation (Т. Шевченко, вул. Лісова)."""
+    out = []
+    for line in text.splitlines():
+        line = line.strip()
+        pos = 0
+        for m in _SENT.finditer(line):
+            if _NO_END.search(line, max(0, m.start() - 8), m.start()):
+                continue
+            if m.start() > pos:
+                out.append(line[pos:m.start()])
+            pos = m.end()
+        if line[pos:]:
+            out.append(line[pos:])
+    return out
+
+
+def _runs(sentence: str, toks: list[morph.Token], blocked: set[int] = frozenset()
+          ) -> Iterator[tuple[list[morph.Token], bool, bool]]:
+    """(run, sentence_initial, headline) for capitalised runs of the tokenized `sentence`, split at
+    name boundaries; the last piece of a run is extended over a following phrase. Initials join the
+    name they stand by (Т. Г. Шевченко, Шевченко Т.Г.); tokens in `blocked` are taken already."""
+    headline = _is_headline(toks)
+    gap_ok = [False]
+    for k, (a, b) in enumerate(zip(toks, toks[1:]), 1):
+        gap = sentence[a.end:b.start]
+        gap_ok.append(k not in blocked and k - 1 not in blocked and (
+            not gap.strip() or (gap.strip() == "." and "\n" not in gap
+                                and (_is_initial(a) or a.key in _PLACE_ABBR))))
+    i = 0
+    while i < len(toks):
+        if i in blocked or not morph.is_capitalized(toks[i].text):
+            i += 1
+            continue
+        j = i + 1
+        while j < len(toks) and gap_ok[j] and morph.is_capitalized(toks[j].text):
+            j += 1
+        pieces = _split(toks[i:j])
+        end = _extend(toks, gap_ok, j)
+        pieces[-1] = pieces[-1] + toks[j:end]
+        for piece in pieces:
+            yield piece, headline or morph.sentence_initial(sentence, piece[0].start), headline
+        i = end
+
+
+FOREIGN_LEGAL = frozenset({"лтд", "ltd", "llc", "inc", "gmbh", "лімітед", "інк", "корп", "limited", "ag", "sa",
+                           "груп", "group", "холдингс", "holdings"})
+
+
+_PLACE_ABBR = frozenset({"м", "с", "смт"})
+
+
+def _extend(toks, gap_ok, j: int) -> int:
+    """Absorb "Курській області", "Ради безпеки Росії", "університету імені Кім Ір Сена"."""
+    last = toks[j - 1].key
+    head_cap = _lemma_in(last, HEAD_NOUNS) is not None
+    if not (_is_adj(last) or head_cap):
+        return j
+    k = j
+    while k < len(toks) and gap_ok[k] and not morph.is_capitalized(toks[k].text) and _is_adj(toks[k].key):
+        k += 1
+    if not (k < len(toks) and gap_ok[k] and not morph.is_capitalized(toks[k].text)
+            and _best_pos(toks[k].key) == "NOUN" and (head_cap or _lemma_in(toks[k].key, HEAD_NOUNS))):
+        return j
+    k += 1
+    if k + 1 < len(toks) and toks[k].key == "імені" and morph.is_capitalized(toks[k + 1].text):
+        k += 1
+        seen_gent = False
+        while k < len(toks) and gap_ok[k] and morph.is_capitalized(toks[k].text):
+            gent = _inflected_gent(toks[k].key)
+            if seen_gent and not gent:
+                break
+            seen_gent, k = seen_gent or gent, k + 1
+        return k
+    while k < len(toks) and gap_ok[k] and (
+            (morph.is_capitalized(toks[k].text) and (_is_adj(toks[k].key) or not _personal(toks[k].key)))
+            or (toks[k].key in _PLACE_ABBR and k + 1 < len(toks) and gap_ok[k + 1]
+                and morph.is_capitalized(toks[k + 1].text))):  # суду м. Києва
+        k += 1
+        if _is_adj(toks[k - 1].key) and k < len(toks) and gap_ok[k] and _best_pos(toks[k].key) == "NOUN":
+            return k + 1
+    return k
+
+
+def _split(run: list[morph.Token]) -> list[list[morph.Token]]:
+    """Split "КНДР Кім Чен Ин", "Росії Віктор Горемикін", "України Кремль"."""
+    out, cur = [], []
+    for n, t in enumerate(run):
+        if cur:
+            prev = cur[-1]
+            cyr = morph.is_cyrillic(prev.text) and morph.is_cyrillic(t.text)
+            nxt = run[n + 1] if n + 1 < len(run) else None
+            if (_is_initial(prev) and cyr and len(t.text) > 1 and _known_common(t.key) and not _personal(t.key)
+                    and not _is_adj(t.key) and any(p.tag.POS == "NOUN" and p.is_known
+                                                   for p in morph.parses(t.key))):  # В. І. Критської is a surname
+                out.append(cur)  # Васильєвою Т. І. | Сутність ...: the next sentence
+                cur = []
+            elif (_is_initial(t) and not _is_initial(prev) and not _personal(prev.key)
+                  and (_known_common(prev.key) or morph.is_acronym(prev.text))):
+                out.append(cur)  # НАН України | Н. Ф. Клименко
+                cur = []
+            elif _is_initial(prev) or _is_initial(t) or t.key in FOREIGN_LEGAL:
+                pass  # Т. Шевченко, Шевченко Т., Зевс ЛТД
+            elif morph.is_acronym(prev.text) and t.key in ("україни", "рф"):
+                pass  # МВС України, ЗС України
+            elif ROMAN.match(t.text) and _personal(prev.key):
+                pass  # Катерина II
+            elif (morph.is_acronym(t.text) and not morph.is_acronym(prev.text) and t.key not in LEGAL_FORMS
+                  and _is_adj(prev.key) and morph.is_capitalized(prev.text)):
+                pass  # Дніпропетровської ОДА, Кременчуцькому НПЗ
+            elif cyr and _org_head(prev.key) and (_place_genitive(t.key) or _gent_noun(t.key)):
+                pass  # Верховної Ради України, Кабінету Міністрів України
+            elif (cyr and _known_given(t.key) and not _is_adj(prev.key)
+                  and (not _given(prev.key) or _org_head(prev.key)) and not _patronymic(prev.key)
+                  and not (nxt is not None and _patronymic(nxt.key)) and prev.key not in KOREAN
+                  and t.key not in KOREAN):
+                out.append(cur)  # дружина Кравця | Марина Пелих; Порошенко Петро Олексійович stays whole
+                cur = []
+            elif (morph.is_acronym(prev.text) != morph.is_acronym(t.text)
+                    or (cyr and _personal(t.key) and not _personal(prev.key) and _known_common(prev.key)
+                        and not (_org_head(t.key) and _is_adj(prev.key)))  # Верховної Ради
+                    or (cyr and len(cur) >= 2 and _known_given(t.key) and not _patronymic(t.key)
+                        and _given(cur[0].key) and not _known_common(t.key)
+                        and t.key not in KOREAN and cur[0].key not in KOREAN)  # two people side by side
+                    or (cyr and _oblique_common(prev.key) and not _is_adj(prev.key))
+                    or (cyr and _is_adj(t.key) and not _is_adj(prev.key) and not _personal(prev.key))):
+                out.append(cur)
+                cur = []
+        cur.append(t)
+    return out + [cur]
+
+
+def _origin(sentence_tokens: list[morph.Token], start: int) -> str | None:
+    for t in reversed([t for t in sentence_tokens if t.end <= start][-12:]):
+        for origin, prefixes in CUES.items():
+            if t.key.startswith(prefixes):
+                return origin
+    return None
+
+
+def _quote_end(text: str, q: int) -> int | None:
+    """The index just past the quote that closes the one opening at `q` (one nested level: ТОВ
+    «Шахта «Південна»»; the outer closer is often left out: ТОВ «Центр «Альфа»)."""
+    depth, last = 0, None
+    for i in range(q, min(len(text), q + 160)):
+        ch = text[i]
+        if ch == "\n":
+            break
+        if ch in _OPENERS:
+            depth += 1
+        elif ch in _CLOSERS:
+            depth, last = depth - 1, i + 1
+            if depth == 1 and text[i + 1:i + 3].lstrip(" ")[:1] not in _CLOSERS + "\"“":
+                return last  # ТОВ «Центр «Альфа» та ...: the outer closer was left out
+        elif ch in "\"“":  # opens after a space or another quote, else closes
+            if i == q or text[i - 1] in " \u00a0(«„“\"":
+                depth += 1
+            else:
+                depth, last = depth - 1, i + 1
+                if depth == 1 and text[i + 1:i + 3].lstrip(" ")[:1] not in _CLOSERS + "\"“":
+                    return last
+        if depth <= 0 and last:
+            return last
+    return last if last and depth <= 1 else None
+
+
+def _quote_follows(sentence: str, pos: int) -> bool:
+    return sentence[pos:pos + 3].lstrip(" \u00a0")[:1] in ("«", "„", "\"", "“")
+
+
+def _fixed_phrases(sentence: str, toks: list[morph.Token]) -> Iterator[tuple[int, int, str, str]]:
+    """(first token, end token, spelling, type) of phrases whose extent a marker gives: a legal form
+    with its quoted name (ТОВ «Укргеоекологія», ПрАТ «Південний завод» → org), a street word with
+    its name (вул. Лісова → place)."""
+    i, n = 0, len(toks)
+    while i < n:
+        t = toks[i]
+        if (t.key in LEGAL_FORMS and morph.is_capitalized(t.text)) or (
+                morph.is_acronym(t.text) and 2 <= len(t.text) <= 6 and t.key not in EXONYMS
+                and _quote_follows(sentence, t.end)):
+            j = i + 1
+            while (j < n and (toks[j].key in LEGAL_FORMS or morph.is_acronym(toks[j].text))
+                   and not sentence[toks[j - 1].end:toks[j].start].strip()):
+                j += 1
+            q = toks[j - 1].end
+            while q < len(sentence) and sentence[q] in " \u00a0":
+                q += 1
+            end = _quote_end(sentence, q) if q < len(sentence) and sentence[q] in "«„\"“" else None
+            if end:
+                k = j
+                while k < n and toks[k].end <= end:
+                    k += 1
+                inner = " ".join(sentence[q + 1:end - 1].split())
+                inner = re.sub(r"[«„\"“]\s*", "«", re.sub(r"\s*[»”](?=\s|$)", "»", inner)).strip("«» ")
+                if k > j and inner and (inner[0].isupper() or inner[0].isdigit()):  # not КНДР «героїчними»
+                    legal = " ".join(x.text for x in toks[i:j])
+                    yield i, k, f"{legal} «{inner}»", "org"
+                    i = k
+                    continue
+        elif t.key in STREET_WORDS and i + 1 < n:
+            gap = sentence[t.end:toks[i + 1].start]
+            abbr = STREET_WORDS[t.key]
+            if (abbr and gap.strip() == ".") or (not abbr and not gap.strip()):
+                k = i + 1
+                while (k < n and morph.is_capitalized(toks[k].text)
+                       and (k == i + 1 or not sentence[toks[k - 1].end:toks[k].start].strip()
+                            or (sentence[toks[k - 1].end:toks[k].start].strip() == "." and _is_initial(toks[k - 1])))):
+                    k += 1
+                if k > i + 1 and not _is_initial(toks[k - 1]):
+                    name = " ".join(w + "." if _is_initial(x) else w for x, w in
+                                    ((x, x.text) for x in toks[i + 1:k]))
+                    head = abbr if abbr else t.text
+                    yield i, k, f"{head} {_street_name(t.key, toks[i + 1:k], name)}", "place"
+                    i = k
+                    continue
+        i += 1
+
+
+def _never_row(run: list[morph.Token], lower: Counter, capmid: Counter) -> bool:
+    """Function words, initials, bare legal forms, Roman numerals, common acronyms and common nouns
+    the corpus writes in lower case more often than capitalised mid-sentence are never rows."""
+    if all(_is_initial(t) or not morph.is_capitalized(t.text) for t in run):
+        return True
+    if len(run) > 1:
+        return False
+    t = run[0]
+    if (t.key in morph.FUNCTION_WORDS or t.key in LEGAL_FORMS or t.key in COMMON_ACRONYMS
+            or ROMAN.match(t.text) or len(t.key) == 1):
+        return True
+    if morph.is_acronym(t.text) or not morph.is_cyrillic(t.text):
+        return False
+    ps = morph.parses(t.key)
+    if any(morph.norm_key(p.normal_form) in EXONYMS for p in ps):
+        return False  # Росія, Київ: settled names, however the corpus writes them
+    return (lower[t.key] > 0 and lower[t.key] >= capmid[t.key] and any(p.is_known for p in ps)
+            and not any(morph.is_name_parse(p) for p in ps))
+
+
+def _after_legal_form(sentence: str, toks: list[morph.Token], tok: morph.Token) -> bool:
+    i = next((k for k, t in enumerate(toks) if t.start == tok.start), 0)
+    return i > 0 and toks[i - 1].key in LEGAL_FORMS and not sentence[toks[i - 1].end:tok.start].strip()
+
+
+def _title_word(sentence: str, toks: list[morph.Token], run: list[morph.Token]) -> bool:
+    """«Вісник державних закупівель», «Закон про ...»: a common noun that opens a quoted title
+    followed by lower-case words names a publication or a document, not a person, org or place."""
+    if len(run) != 1 or not _known_common(run[0].key) or not any(
+            p.tag.POS == "NOUN" for p in morph.parses(run[0].key)):
+        return False
+    t = run[0]
+    if sentence[max(0, t.start - 2):t.start].strip()[-1:] not in ("«", "„", "\"", "“"):
+        return False
+    i = next((k for k, x in enumerate(toks) if x.start == t.start), None)
+    if i is None or i + 1 >= len(toks) or morph.is_capitalized(toks[i + 1].text) or sentence[
+            t.end:toks[i + 1].start].strip() or any(morph.norm_key(p.normal_form) in EXONYMS
+                                                     for p in morph.parses(t.key)):
+        return False
+    close = re.search(r"[»”\"“]", sentence[t.end:t.end + 80])
+    inside = sentence[t.end:t.end + close.start()] if close else ""
+    # a short quoted title, not a quoted sentence ("Росія ніколи не забуде ...", – заявив)
+    return bool(close) and len(inside.split()) <= 6 and not re.search(r"[,.;:!?–—]", inside)
+
+
+def _lone_adjective(tok: morph.Token, initial: bool, lower: Counter) -> bool:
+    """An adjective on its own (Російський, Північної) is no name; a capitalised one mid-sentence
+    that the corpus never writes in lower case (Загребельська, Луцька) may be a surname or a place."""
+    if not _is_adj(tok.key):
+        return False
+    if initial or lower[tok.key]:
+        return True
+    ps = morph.parses(tok.key)
+    return not any((p.tag.POS == "NOUN" and p.is_known) or morph.is_name_parse(p) for p in ps) and any(
+        p.is_known for p in ps)
+
+
+def _evidenced(tok: morph.Token, evidence: set[str], nxt: morph.Token | None = None) -> bool:
+    """May a sentence-initial capitalised word be a name? (A given name before a capitalised word
+    may: Марія Попова.)"""
+    if morph.is_acronym(tok.text) or tok.key in evidence:
+        return True
+    ps = morph.parses(tok.key)
+    if nxt is not None and morph.is_capitalized(nxt.text) and any("Name" in p.tag.grammemes for p in ps):
+        return True
+    if (not morph.is_cyrillic(tok.text) or (ps and ps[0].is_known and not morph.is_name_parse(ps[0]))
+            or any(p.is_known and p.tag.POS in morph.COMMON_POS for p in ps)):
+        return False  # Latin without evidence; Про, Вона, Також, Російський
+    return any(morph.is_name_parse(p) and p.score > 0.3 for p in ps) or not any(p.is_known for p in ps)

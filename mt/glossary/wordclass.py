@@ -1,0 +1,117 @@
+"""What a Ukrainian word can be, for drafts: parts of speech, given names, common words, org parts.
+
+Split from `mt.glossary.draft`, which builds drafts from them.
+"""
+from __future__ import annotations
+
+from mt.glossary import forms as morph
+from mt.glossary.names import (
+    EXONYMS,
+    HEAD_NOUNS,
+    KOREAN,
+    RU_GIVEN,
+)
+
+
+def _best_pos(key: str) -> str | None:
+    ps = morph.parses(key)
+    return ps[0].tag.POS if ps else None
+
+
+def _is_adj(key: str) -> bool:
+    """An adjective (Курській, Північної), not an adjective-shaped surname (Сирського)."""
+    ps = morph.parses(key)
+    if any(p.tag.POS == "ADJF" and p.is_known for p in ps):
+        return True
+    return bool(ps) and ps[0].tag.POS == "ADJF" and not any(morph.is_name_parse(p) for p in ps)
+
+
+def _oblique_common(key: str) -> bool:
+    """A dictionary common noun that cannot be nominative here (України, Штатів)."""
+    ps = [p for p in morph.parses(key) if p.tag.POS == "NOUN"]
+    return (bool(ps) and all(p.is_known and not morph.is_name_parse(p) for p in ps)
+            and not any(p.tag.case == "nomn" and "plur" not in p.tag.grammemes or "Fixd" in p.tag.grammemes
+                        for p in ps) and key not in KOREAN)
+
+
+def _inflected_gent(key: str) -> bool:
+    return any(p.tag.case == "gent" and "Fixd" not in p.tag.grammemes
+               and morph.norm_key(p.normal_form) != key for p in morph.parses(key))
+
+
+def _personal(key: str) -> bool:
+    """Part of a person's name: a Korean syllable, a given name or a surname."""
+    return key in KOREAN or any("Name" in p.tag.grammemes or "Surn" in p.tag.grammemes or "Patr" in p.tag.grammemes
+                                or morph.norm_key(p.normal_form) in RU_GIVEN for p in morph.parses(key))
+
+
+def _patronymic(key: str) -> bool:
+    return any("Patr" in p.tag.grammemes for p in morph.parses(key))
+
+
+def _org_head(key: str) -> bool:
+    nf = _lemma_in(key, HEAD_NOUNS)
+    return (HEAD_NOUNS.get(key) or HEAD_NOUNS.get(nf or "")) == "org" or key in ("міністрів",)
+
+
+def _gent_noun(key: str) -> bool:
+    ps = morph.parses(key)
+    return not any(morph.is_name_parse(p) for p in ps) and any(
+        p.tag.POS == "NOUN" and p.tag.case == "gent" and p.is_known for p in ps)
+
+
+def _place_genitive(key: str) -> bool:
+    """Україна's, Київ's... genitive: a settled place name in an oblique case (України, Києва)."""
+    return any(p.tag.case == "gent" and morph.norm_key(p.normal_form) in EXONYMS for p in morph.parses(key))
+
+
+def _known_given(key: str) -> bool:
+    """The dictionary itself (not its guesser) knows `key` as a given name."""
+    return any("Name" in p.tag.grammemes and p.is_known for p in morph.parses(key))
+
+
+def _given(key: str) -> bool:
+    return any("Name" in p.tag.grammemes for p in morph.parses(key))
+
+
+def _known_common(key: str) -> bool:
+    """The dictionary knows the word, and not as a name (Росії, Кремль)."""
+    ps = morph.parses(key)
+    return any(p.is_known for p in ps) and not any(morph.is_name_parse(p) for p in ps)
+
+
+def _lemma_in(key: str, options) -> str | None:
+    for p in morph.parses(key):
+        nf = morph.norm_key(p.normal_form)
+        if nf in options:
+            return nf
+    return None
+
+
+def _is_headline(toks: list[morph.Token]) -> bool:
+    return len(toks) >= 2 and all(morph.is_capitalized(t.text) for t in toks)
+
+
+def _is_initial(tok: morph.Token) -> bool:
+    return len(tok.text) == 1 and tok.text.isupper()
+
+
+_ORG_PREFIXES = ("укр", "держ", "нац", "генпрокур", "міно", "мінфін", "мінюст", "мінрег", "мінек", "мінагро",
+                 "мінсоц", "мінкульт", "мінцифр", "мінінфра", "мінприроди", "міненерго", "мінздоров")
+
+
+_ORG_PARTS = ("енерго", "атом", "газ", "нафт", "буд", "пром", "бетон", "сервіс", "інвест", "трейд", "торг",
+              "трест", "холдинг", "прокуратур", "інспекці", "лізинг", "постач", "автодор", "залізниц")
+
+
+def _org_word(key: str) -> bool:
+    """A compound that names an organisation (Укрзалізниця, Київрада, Енергоатом), not a place."""
+    if key.startswith("україн") or len(key) < 6:
+        return False
+    return key.startswith(_ORG_PREFIXES) or any(p in key[2:] for p in _ORG_PARTS) or (
+        key.endswith(("рада", "ради")) and len(key) > 6)
+
+
+def _dotted_initial(sentence: str, tok: morph.Token) -> bool:
+    """І. Франко, Кисельов В. І.: a capital letter with its dot is an initial, not the conjunction."""
+    return _is_initial(tok) and sentence[tok.end:tok.end + 2].lstrip(" ").startswith(".")
