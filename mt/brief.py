@@ -89,7 +89,7 @@ class _Tracker:
 def _preflight(mt_options: TranslateOptions | None, sum_options: SummarizeOptions | None, notify=None) -> None:
     """Before translating: every model `mt brief` needs is here or downloaded now, or every problem is
     reported at once with its fix (None: that model is already loaded). See `mt.models.hub.preflight`."""
-    from mt.models.hub import preflight
+    from mt.models.fetch import preflight
 
     wanted = [(o.engine, task) for o, task in ((mt_options, "translate"), (sum_options, "summarize")) if o]
     preflight(wanted, notify=notify)

@@ -27,7 +27,7 @@ from mt import __version__
 from mt.glossary import glossary_or_files
 from mt.inputs.document import Failed
 from mt.inputs.english import EnglishDoc, count_english, iter_english
-from mt.models.hub import model_version, preflight
+from mt.models.fetch import model_version, preflight
 from mt.models.resolution import resolve
 from mt.outputs.files import OutputError, atomic_write_text, output_path, sweep_temporaries
 from mt.outputs.layout import SUMMARY_DEMO_LABEL, SUMMARY_SUFFIX

@@ -21,7 +21,7 @@ from mt.glossary.stats import TermTotals, term_stats, translation_terms
 from mt.inputs.corpus import count_documents, load_corpus
 from mt.inputs.document import CorpusOptions, Document, Failed
 from mt.inputs.language import skip_reason
-from mt.models.hub import model_version, preflight
+from mt.models.fetch import model_version, preflight
 from mt.models.resolution import resolve
 from mt.outputs import translations as outputs
 from mt.outputs.files import OutputError, sweep_temporaries

@@ -17,7 +17,7 @@ def test_a_conversion_is_keyed_by_commit_and_outlives_the_hf_cache(fake_hub, mon
     from mt.engines.convert import CONVERSIONS, cache_key, cache_root, converted_model
     from mt.engines.ct2 import CT2Engine
     from mt.models.cache import locate, repo_folder
-    from mt.models.hub import cached_status, ensure, model_version
+    from mt.models.fetch import cached_status, ensure, model_version
 
     fake_hub.variant("pr", fake_hub.files)
     spec = resolve("opus-mt-uk-en")
@@ -44,7 +44,7 @@ def test_a_conversion_is_keyed_by_commit_and_outlives_the_hf_cache(fake_hub, mon
 
 def test_a_new_upstream_commit_gets_a_new_key(fake_hub, monkeypatch, tmp_path):
     from mt.engines.convert import cache_key
-    from mt.models.hub import ensure
+    from mt.models.fetch import ensure
 
     fake_hub.variant("safetensors", fake_hub.files)
     spec = resolve("opus-mt-uk-en")

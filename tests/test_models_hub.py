@@ -17,7 +17,7 @@ def _notes():
 
 
 def test_safetensors_on_main_plan_names_files_and_sizes(fake_hub):
-    from mt.models.hub import plan
+    from mt.models.fetch import plan
 
     fake_hub.variant("safetensors", fake_hub.files)
     p = plan(resolve("opus-mt-uk-en"))
@@ -30,7 +30,7 @@ def test_safetensors_on_main_plan_names_files_and_sizes(fake_hub):
 
 
 def test_pickle_on_main_takes_the_bots_pull_request(fake_hub):
-    from mt.models.hub import ensure
+    from mt.models.fetch import ensure
 
     fake_hub.variant("pr", fake_hub.files)
     lines, note = _notes()
@@ -45,7 +45,7 @@ def test_pickle_on_main_takes_the_bots_pull_request(fake_hub):
 def test_a_second_ensure_makes_no_requests_and_works_offline(fake_hub, monkeypatch):
     import huggingface_hub.constants as constants
 
-    from mt.models.hub import cached_status, ensure, load_pretrained
+    from mt.models.fetch import cached_status, ensure, load_pretrained
 
     fake_hub.variant("pr", fake_hub.files)
     first = ensure(resolve("opus-mt-uk-en"), notify=lambda m: None)
@@ -61,7 +61,7 @@ def test_a_second_ensure_makes_no_requests_and_works_offline(fake_hub, monkeypat
 
 
 def test_pickle_only_says_pickle_only_and_downloads_nothing(fake_hub):
-    from mt.models.hub import ensure
+    from mt.models.fetch import ensure
 
     fake_hub.variant("pickle", fake_hub.files)
     with pytest.raises(PickleRefused) as info:
@@ -74,7 +74,7 @@ def test_pickle_only_says_pickle_only_and_downloads_nothing(fake_hub):
 
 
 def test_pickle_only_with_allow_pickle_downloads_the_pickle(fake_hub):
-    from mt.models.hub import ensure
+    from mt.models.fetch import ensure
 
     fake_hub.variant("pickle", fake_hub.files)
     found = ensure(resolve("opus-mt-uk-en"), allow_pickle=True, notify=lambda m: None)
@@ -82,7 +82,7 @@ def test_pickle_only_with_allow_pickle_downloads_the_pickle(fake_hub):
 
 
 def test_a_stale_or_foreign_pull_request_is_not_trusted(fake_hub):
-    from mt.models.hub import ensure
+    from mt.models.fetch import ensure
 
     fake_hub.variant("pickle", fake_hub.files)
     weights = {"model.safetensors": fake_hub.files.marian["model.safetensors"]}
@@ -94,7 +94,7 @@ def test_a_stale_or_foreign_pull_request_is_not_trusted(fake_hub):
 
 
 def test_an_outage_says_the_hub_answered_with_an_error(fake_hub):
-    from mt.models.hub import ensure
+    from mt.models.fetch import ensure
 
     fake_hub.variant("outage", fake_hub.files)
     with pytest.raises(ModelError) as info:
@@ -106,7 +106,7 @@ def test_an_outage_says_the_hub_answered_with_an_error(fake_hub):
 
 
 def test_an_unknown_repo_says_not_found(fake_hub):
-    from mt.models.hub import ensure
+    from mt.models.fetch import ensure
 
     fake_hub.variant("safetensors", fake_hub.files)
     with pytest.raises(ModelError, match="'someone/no-such-model' was not found on the Hugging Face Hub"):
@@ -114,20 +114,20 @@ def test_an_unknown_repo_says_not_found(fake_hub):
 
 
 def test_unreachable_only_when_the_connection_fails(fake_hub, monkeypatch):
-    from mt.models import hub
+    from mt.models import fetch
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{port}")
     with pytest.raises(ModelMissing) as info:
-        hub.ensure(resolve("opus-mt-uk-en"))
+        fetch.ensure(resolve("opus-mt-uk-en"))
     assert "cannot be reached" in str(info.value) and f"127.0.0.1:{port} could not be reached" in str(info.value)
 
 
 def test_preflight_reports_every_problem_together(fake_hub):
     from mt.engines import EngineOptions
-    from mt.models.hub import preflight
+    from mt.models.fetch import preflight
 
     fake_hub.variant("pickle", fake_hub.files)
     with pytest.raises(ModelMissing) as info:
@@ -139,7 +139,7 @@ def test_preflight_reports_every_problem_together(fake_hub):
 
 
 def test_pull_is_atomic_and_any_hub_id_is_usable_by_name(fake_hub, tmp_path):
-    from mt.models.hub import pull
+    from mt.models.fetch import pull
 
     fake_hub.variant("pickle", fake_hub.files)
     with pytest.raises(PickleRefused):
@@ -164,7 +164,7 @@ def test_a_weightless_store_folder_is_not_a_local_model(tmp_path, monkeypatch):
 
 
 def test_model_version_follows_the_commit(fake_hub, monkeypatch, tmp_path):
-    from mt.models.hub import ensure, model_version
+    from mt.models.fetch import ensure, model_version
 
     fake_hub.variant("safetensors", fake_hub.files)
     spec = resolve("opus-mt-uk-en")

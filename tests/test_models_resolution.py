@@ -1,7 +1,7 @@
 
 import pytest
 
-from mt.models.hub import load_pretrained
+from mt.models.fetch import load_pretrained
 from mt.models.presets import ModelMissing, PickleRefused, Registry
 from mt.models.resolution import check_weights, resolve
 

@@ -50,7 +50,7 @@ def models() -> None:
 def list_models(as_json: bool) -> None:
     """Presets from mt/models/registry.toml, whether each is on this machine, and the disk used."""
     from mt.models.cache import folder_size, human, locate, usage
-    from mt.models.hub import cached_status
+    from mt.models.fetch import cached_status
     from mt.models.presets import Registry, models_dir
     from mt.models.resolution import resolve
 
@@ -118,7 +118,7 @@ def info(model: str, as_json: bool) -> None:
     each piece lives. Opens no connection and loads no weights."""
     from mt.engines.convert import conversions, read_source
     from mt.models.cache import folder_size, human, locate
-    from mt.models.hub import cached_status
+    from mt.models.fetch import cached_status
     from mt.models.resolution import resolve
 
     spec = resolve(model)
@@ -174,7 +174,7 @@ def pull(model: str, revision: str | None, allow_pickle: bool) -> None:
     conversion bot's pull request for that commit, or nothing is downloaded.
     The files go to a temporary folder first: a failed pull leaves nothing.
     """
-    from mt.models.hub import pull as pull_model
+    from mt.models.fetch import pull as pull_model
 
     dest = pull_model(model, revision=revision, allow_pickle=allow_pickle, notify=lambda m: click.echo(m, err=True))
     click.echo(f"{model} -> {dest}")

@@ -38,8 +38,10 @@ from pathlib import Path
 
 from mt.errors import MtError
 from mt.models.cache import Located, folder_size, human, locate, weight_files
-from mt.models.hub import _silent, check_weights, ensure, notifier, target_name
+from mt.models.fetch import ensure
+from mt.models.hub import _silent, notifier, target_name
 from mt.models.presets import ModelSpec, models_dir
+from mt.models.resolution import check_weights
 
 # model_type values whose transformers checkpoints CTranslate2 converts (seq2seq only)
 SUPPORTED_TYPES = {"marian", "bart", "m2m_100", "mbart", "pegasus", "t5", "mt5"}

@@ -13,7 +13,7 @@ from mt.engines.base import (
     target_lang_id,
     thread_count,
 )
-from mt.models.hub import load_pretrained
+from mt.models.fetch import load_pretrained
 from mt.models.presets import ModelSpec
 
 
