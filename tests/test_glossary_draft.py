@@ -238,7 +238,7 @@ def test_person_nominatives_with_initials_and_mixed_readings():
 
 def test_initials_before_adjective_shaped_or_unknown_surnames():
     rows = extract_candidates([("i", "Праця вийшла за редакції В . І . Критської . Це показав Г . Зассе . "
-                                     "Підписала Васильєва Т. І. Сутність справи ясна.")])
+                                     "Васильєвою Т. І. Сутність справи ясна.")])
     spellings = all_spellings(rows)
     assert {"В. І. Критська", "Г. Зассе", "Васильєва Т. І."} <= spellings
     assert not {"Критська", "Засс", "Сутність"} & spellings
