@@ -70,3 +70,25 @@ def test_pairing_by_id_follows_the_reference_and_lists_the_rest(tmp_path):
     assert sources(load_input(tmp_path / "s.jsonl", "src"), ref, ids, warnings) == ["sa", None]
     assert warnings == ["no source for 1 document(s): b"]
     assert sources(None, ref, ids, warnings) == [None, None]
+
+
+def test_a_brief_folder_is_scored_by_its_briefs_and_never_by_a_demo_label(tmp_path):
+    from mt.outputs.layout import DEMO_LABEL, SUMMARY_DEMO_LABEL
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "a.summary.en.txt").write_text(f"{SUMMARY_DEMO_LABEL}\nThe summary.\n", encoding="utf-8")
+    (out / "a.brief.md").write_text("# T\n\n## Summary\n\nThe summary.\n\n## People\n", encoding="utf-8")
+    (out / "b.summary.en.txt").write_text(f"{SUMMARY_DEMO_LABEL}\nOnly a summary file.\n", encoding="utf-8")
+    (out / "c.en.txt").write_text(f"{DEMO_LABEL} Title\n\nBody.\n", encoding="utf-8")
+    briefs = load_input(out, "hyp", summaries=True)  # what `mt evaluate --hyp OUT --ref <summaries>` reads
+    assert briefs.ids == ["a", "b", "c"]
+    assert briefs.texts[:2] == ["The summary.", "Only a summary file."]  # the brief wins; no label is scored
+    assert all("DEMO OUTPUT" not in text for text in briefs.texts)
+    assert load_input(out, "hyp").texts[2] == "Title\n\nBody."
+
+
+def test_a_source_folder_is_read_as_mt_translate_reads_it(tmp_path):
+    (tmp_path / "a.txt").write_text("Заголовок\nЧитайте також: інше\nТекст статті.\n", encoding="utf-8")
+    src = load_input(tmp_path, "src")
+    assert src.texts == ["Заголовок\nТекст статті."]  # cleaned as the translate run cleaned it
