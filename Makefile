@@ -26,7 +26,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/mkdocs build --strict -q -d $(VENV)/site
+	$(BIN)/mkdocs build --strict -d $(VENV)/site
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q
 
 demo: $(STAMP)
