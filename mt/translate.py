@@ -78,12 +78,7 @@ def translate_corpus(paths: Iterable[str | Path], out: str | Path, options: Tran
 
         return distributed.translate_corpus(paths, out, options, ray, corpus=corpus, force=force, wait=wait,
                                             progress=progress, notify=notify)
-    options = options or TranslateOptions()
-    out = Path(out)
-    paths = [Path(p) for p in paths]
-    corpus = corpus or CorpusOptions()
-    corpus = CorpusOptions(**{**corpus.__dict__, "exclude": (*corpus.exclude, out)})
-    progress = progress or Progress(quiet=True)
+    options, out, paths, corpus, progress = run_arguments(paths, out, options, corpus, progress)
     started = time.perf_counter()
     spec = translator.engine.spec if translator else resolve(options.engine.model, revision=options.engine.revision)
     if translator is None:  # the model is here (or downloaded now) before any work, so its commit is known
@@ -140,6 +135,16 @@ def translate_corpus(paths: Iterable[str | Path], out: str | Path, options: Tran
     summary.terms = terms.as_dict()
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def run_arguments(paths, out, options: TranslateOptions | None, corpus: CorpusOptions | None,
+                  progress: Progress | None):
+    """A translate run's arguments with their defaults: OUT is never read back as input."""
+    out = Path(out)
+    corpus = corpus or CorpusOptions()
+    corpus = CorpusOptions(**{**corpus.__dict__, "exclude": (*corpus.exclude, out)})
+    return (options or TranslateOptions(), out, [Path(p) for p in paths], corpus,
+            progress or Progress(quiet=True))
 
 
 def translate_text(text: str | Document, options: TranslateOptions | None = None, *,

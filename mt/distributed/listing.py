@@ -20,22 +20,14 @@ def list_inputs(paths: list[Path], corpus: CorpusOptions, done: dict[str, dict[s
 
     `done` maps a text document's id, or a table's container stem, to {document id: content hash}.
     """
-    from mt.inputs.corpus import _format, iter_files
+    from mt.inputs.corpus import list_inputs
 
-    items, used = [], {}
-    for path, rel in iter_files(paths, corpus.exclude):
-        if rel == "!missing":
-            items.append({"failed": Failed(id=str(path), source=str(path), error="no such file or folder")})
+    items = []
+    for item in list_inputs(paths, corpus.exclude):
+        if isinstance(item, Failed):
+            items.append({"failed": item})
             continue
-        base = rel
-        used[base] = used.get(base, 0) + 1
-        if used[base] > 1:  # two inputs with the same relative name
-            rel = f"{base}~{used[base]}"
-        fmt = _format(path)
-        if fmt is None:
-            items.append({"failed": Failed(id=rel, rel=rel, source=str(path), error=(
-                f"unsupported file type '{path.suffix}' (use .txt, .md, .html, .jsonl, .csv, .parquet)"))})
-            continue
+        path, rel, fmt = item
         items.append({"path": str(path), "rel": rel, "fmt": fmt, "done": done.get(rel, {})})
     return items
 

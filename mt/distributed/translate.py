@@ -136,17 +136,20 @@ def translate_corpus(paths: Iterable[str | Path], out: str | Path, options=None,
     """
     from mt.models.fetch import preflight
     from mt.models.resolution import resolve
-    from mt.translate import STAGE, RunSummary, _glossary, _record_failure, _record_language_skip, _Run, translate_key
-    from mt.translator import TranslateOptions
+    from mt.translate import (
+        STAGE,
+        RunSummary,
+        _glossary,
+        _record_failure,
+        _record_language_skip,
+        _Run,
+        run_arguments,
+        translate_key,
+    )
 
     ray_options = ray_options or RayOptions()
     ray = connect(ray_options)
-    options = options or TranslateOptions()
-    out = Path(out)
-    paths = [Path(p) for p in paths]
-    corpus = corpus or CorpusOptions()
-    corpus = CorpusOptions(**{**corpus.__dict__, "exclude": (*corpus.exclude, out)})
-    progress = progress or Progress(quiet=True)
+    options, out, paths, corpus, progress = run_arguments(paths, out, options, corpus, progress)
     started = time.perf_counter()
     spec = resolve(options.engine.model, revision=options.engine.revision)
     # the model is here before any work (workers load it the same way: a cache every node reads)

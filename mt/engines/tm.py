@@ -217,12 +217,7 @@ class TranslationMemory:
 
     def _disable(self, exc: Exception) -> None:
         self.disabled = f"{type(exc).__name__}: {exc}"
-        if self._db is not None:
-            try:
-                self._db.close()
-            except sqlite3.Error:
-                pass
-            self._db = None
+        self.close()
         if self.notify:
             self.notify(f"translation memory {self.path} unusable ({self.disabled}); this run translates without "
                         "it (`mt cache clear` starts a new one, --no-cache turns it off)")

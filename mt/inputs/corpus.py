@@ -116,11 +116,10 @@ def _format(path: Path) -> str | None:
 
 # ---------------------------------------------------------------- loading
 
-def load_corpus(paths: list[str | Path], options: CorpusOptions | None = None) -> Iterator[Document | Failed]:
-    """Stream every document under `paths`: `Document`s, or `Failed` with a reason."""
-    options = options or CorpusOptions()
+def list_inputs(paths: list[str | Path], exclude: tuple[Path, ...] = ()) -> Iterator[tuple[Path, str, str] | Failed]:
+    """(file, unique output stem, format) for every input, or `Failed` for a missing or unsupported one."""
     used: dict[str, int] = {}
-    for path, rel in iter_files(paths, options.exclude):
+    for path, rel in iter_files(paths, exclude):
         if rel == "!missing":
             yield Failed(id=str(path), source=str(path), error="no such file or folder")
             continue
@@ -132,7 +131,19 @@ def load_corpus(paths: list[str | Path], options: CorpusOptions | None = None) -
         if fmt is None:
             yield Failed(id=rel, rel=rel, source=str(path),
                          error=f"unsupported file type '{path.suffix}' (use .txt, .md, .html, .jsonl, .csv, .parquet)")
-        elif fmt in TEXT_SUFFIXES.values():
+        else:
+            yield path, rel, fmt
+
+
+def load_corpus(paths: list[str | Path], options: CorpusOptions | None = None) -> Iterator[Document | Failed]:
+    """Stream every document under `paths`: `Document`s, or `Failed` with a reason."""
+    options = options or CorpusOptions()
+    for item in list_inputs(paths, options.exclude):
+        if isinstance(item, Failed):
+            yield item
+            continue
+        path, rel, fmt = item
+        if fmt in TEXT_SUFFIXES.values():
             yield _load_text_file(path, rel, fmt, options)
         else:
             from mt.inputs.tables import load_table
