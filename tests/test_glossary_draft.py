@@ -242,3 +242,11 @@ def test_initials_before_adjective_shaped_or_unknown_surnames():
     spellings = all_spellings(rows)
     assert {"В. І. Критська", "Г. Зассе", "Васильєва Т. І."} <= spellings
     assert not {"Критська", "Засс", "Сутність"} & spellings
+
+
+def test_quoted_names_are_orgs_and_a_given_name_makes_a_person():
+    rows = extract_candidates([("q", "Договір уклала фірма «Калинівка». Газета « Полісся » писала про це. "
+                                     "Тендер виграла «Калинівка», а підписав його Орест Гнатюкевич.")])
+    assert row_with(rows, "Калинівка").type == "org"  # written alone in quotes
+    assert row_with(rows, "Полісся").type == "org"
+    assert row_with(rows, "Орест Гнатюкевич").type == "person"  # a given name before an unknown surname

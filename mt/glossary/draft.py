@@ -80,6 +80,7 @@ class _Occurrence:
     sentence: str
     origin: str | None
     kind: str | None = None  # type evidence: org (legal form, quotes), person (initials), place (street)
+    quoted: bool = False  # the name stands alone in quotes: «Альтком», «Житомирщина» (org evidence)
 
 
 # ---------------------------------------------------------------- runs
@@ -184,7 +185,8 @@ def occurrences(sentences: list[tuple[str, str]], counts: CorpusCounts) -> list[
                 kind = "person"
             elif kind is None and _after_legal_form(s, toks, run[0]):
                 kind = "org"  # ТОВ Барвінок
-            out.append(_Occurrence(_lemma(run, surface, s), doc_id, s, _origin(toks, run[0].start), kind))
+            out.append(_Occurrence(_lemma(run, surface, s), doc_id, s, _origin(toks, run[0].start), kind,
+                                   _in_quotes(s, run)))
     return out
 
 
@@ -250,6 +252,13 @@ def extract_candidates(texts: Iterable[tuple[str, str]], min_count: int = 1, fou
 _VOWEL_RE = re.compile("[аеєиіїоуюя]")
 
 
+def _in_quotes(sentence: str, run: list) -> bool:
+    """The run is the whole of a quoted name: фірма «Альтком», газета « Житомирщина »."""
+    before = sentence[max(0, run[0].start - 2):run[0].start].strip()[-1:]
+    after = sentence[run[-1].end:run[-1].end + 2].strip()[:1]
+    return before in ("«", "„", '"', "“") and after in ("»", "”", '"', "“")
+
+
 def _join_one_letter(lemmas: list[str], by_lemma: dict, join) -> None:
     """Org and place spellings of six letters or more that differ by one letter (Укргазбуд /
     Укргазбут) join; person names do not (two people may differ by one letter)."""
@@ -312,6 +321,8 @@ def _candidate(spellings, occs, by_lemma, votes_by_word, korean_first, surnames=
         origin = "korean" if korean else "phrase" if lowercase_inside else (
             votes.most_common(1)[0][0] if votes else "unknown")
         kinds = Counter(o.kind for o in occs if o.kind)
+        if not kinds and 2 * sum(o.quoted for o in occs) >= len(occs):
+            kinds["org"] = 1  # mostly written alone in quotes: a company, party or newspaper («Альтком»)
         if not kinds and len(keys) == 1 and skeleton(main) in surnames:
             kinds["person"] = 1  # the corpus writes it after a given name or initials too
         target, etype = propose_target(main, origin), _type_of(main, lowercase_inside, kinds)

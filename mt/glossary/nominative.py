@@ -19,6 +19,7 @@ from mt.glossary.names import (
 )
 from mt.glossary.wordclass import (
     _dotted_initial,
+    _given,
     _is_adj,
     _is_initial,
     _known_given,
@@ -192,6 +193,9 @@ def _type_of(spelling: str, lowercase_inside: bool, kinds: Counter | None = None
             return HEAD_NOUNS.get(k) or HEAD_NOUNS[_lemma_in(k, HEAD_NOUNS)]
     if kinds:
         return kinds.most_common(1)[0][0]
+    if 1 < len(keys) <= 3 and _given(keys[0]) and not _is_adj(keys[0]) and all(
+            morph.is_capitalized(w) and morph.is_cyrillic(w) for w in ws):
+        return "person"  # Юрій Байрактар, Ольга Писана: a given name first
     if all(morph.is_acronym(w) or not morph.is_cyrillic(w) for w in ws) or (
             len(ws) > 1 and morph.is_acronym(ws[-1]) and keys[-1] not in EXONYMS):
         return "org"  # Кременчуцький НПЗ
