@@ -250,3 +250,15 @@ def test_quoted_names_are_orgs_and_a_given_name_makes_a_person():
     assert row_with(rows, "Калинівка").type == "org"  # written alone in quotes
     assert row_with(rows, "Полісся").type == "org"
     assert row_with(rows, "Орест Гнатюкевич").type == "person"  # a given name before an unknown surname
+
+
+def test_the_word_before_a_name_settles_its_case():
+    rows = extract_candidates([("c", "Учні говорили про Раїса. Вчителька похвалила Раїса. "
+                                     "Музей покійного Булґакова відкрили. Фонд імені прадіда Абдулазиза працює. "
+                                     "Я бачив Галю. Ми пішли до Галі.")])
+    spellings = all_spellings(rows)
+    assert {"Раїс", "Булґаков", "Абдулазиз", "Галя"} <= spellings  # про, покійного, прадіда: not nominatives
+    assert not {"Раїса", "Булґакова", "Абдулазиза", "Галь"} & spellings  # one reading per document
+    from mt.glossary.names import person_nominative
+
+    assert person_nominative(["Олександра", "Петренка"], oblique=True) == ["Олександр", "Петренко"]

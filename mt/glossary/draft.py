@@ -29,7 +29,7 @@ from mt.glossary.names import (
     same_name,
     skeleton,
 )
-from mt.glossary.nominative import _lemma, _type_of
+from mt.glossary.nominative import _lemma, _oblique_context, _type_of
 from mt.glossary.romanize import romanize
 from mt.glossary.spans import (
     FOREIGN_LEGAL,
@@ -81,6 +81,8 @@ class _Occurrence:
     origin: str | None
     kind: str | None = None  # type evidence: org (legal form, quotes), person (initials), place (street)
     quoted: bool = False  # the name stands alone in quotes: «Альтком», «Житомирщина» (org evidence)
+    surface: str = ""  # the words as written
+    oblique: bool = False  # the context shows the name is not in the nominative (про Раїса)
 
 
 # ---------------------------------------------------------------- runs
@@ -186,7 +188,8 @@ def occurrences(sentences: list[tuple[str, str]], counts: CorpusCounts) -> list[
             elif kind is None and _after_legal_form(s, toks, run[0]):
                 kind = "org"  # ТОВ Барвінок
             out.append(_Occurrence(_lemma(run, surface, s), doc_id, s, _origin(toks, run[0].start), kind,
-                                   _in_quotes(s, run)))
+                                   _in_quotes(s, run), " ".join(t.text for t in run),
+                                   _oblique_context(s, run[0].start)))
     return out
 
 
@@ -200,6 +203,7 @@ def extract_candidates(texts: Iterable[tuple[str, str]], min_count: int = 1, fou
     """
     # `found`: (occurrences, lower, capmid) already extracted, e.g. by Ray workers (mt.distributed)
     occ, lower, capmid = found or _occurrences(list(texts))
+    _one_reading_per_document(occ)
     by_lemma: dict[str, list[_Occurrence]] = {}
     for o in occ:
         by_lemma.setdefault(o.lemma, []).append(o)
@@ -257,6 +261,18 @@ def _in_quotes(sentence: str, run: list) -> bool:
     before = sentence[max(0, run[0].start - 2):run[0].start].strip()[-1:]
     after = sentence[run[-1].end:run[-1].end + 2].strip()[:1]
     return before in ("«", "„", '"', "“") and after in ("»", "”", '"', "“")
+
+
+def _one_reading_per_document(occ: list[_Occurrence]) -> None:
+    """A name written the same way in one document has one nominative: the one its context settles
+    ("про Раїса" is a man's name, so "Він знав Раїса" is too)."""
+    settled = {}
+    for o in occ:
+        if o.oblique and o.surface:
+            settled.setdefault((o.doc, o.surface), o.lemma)
+    if settled:
+        for o in occ:
+            o.lemma = settled.get((o.doc, o.surface), o.lemma)
 
 
 def _join_one_letter(lemmas: list[str], by_lemma: dict, join) -> None:

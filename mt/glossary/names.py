@@ -305,7 +305,7 @@ _CASES = {"gent": "genitive", "datv": "dative", "accs": "accusative", "ablt": "a
 _GENDERS = {"masc": "masculine", "femn": "feminine"}
 
 
-def _readings(fields: tuple) -> list[dict]:
+def _readings(fields: tuple, oblique: bool = False) -> list[dict]:
     """shevchenko-py's nominatives for each gender and case the dictionary allows the given name
     (Олега: masculine genitive/accusative; Мирослава: masculine genitive or feminine nominative);
     telling it both makes it ten times faster than letting it search."""
@@ -317,6 +317,8 @@ def _readings(fields: tuple) -> list[dict]:
             if "Name" in p.tag.grammemes and g and "plur" not in p.tag.grammemes:
                 case = "genitive" if p.tag.case == "accs" and g == "masculine" else _CASES.get(p.tag.case or "")
                 combos.add((g, case if p.tag.case != "nomn" else "nominative"))
+    if oblique and any(case != "nominative" for _, case in combos):
+        combos = {c for c in combos if c[1] != "nominative"}  # про Олександра Петренка: not a woman's name
     if not combos:
         combos = {("masculine", None), ("feminine", None)}
     out = []
@@ -330,7 +332,8 @@ def _readings(fields: tuple) -> list[dict]:
     return out
 
 
-def person_nominative(words: list[str], surface: frozenset | set = frozenset()) -> list[str] | None:
+def person_nominative(words: list[str], surface: frozenset | set = frozenset(),
+                      oblique: bool = False) -> list[str] | None:
     """The nominative of a person's name as written (Оленою Кузнєцовою → Олена Кузнєцова,
     Олега Попова → Олег Попов, Марія Попова stays), keeping the gender of the form and leaving
     indeclinable names (Васадзе, Сарно) alone; initials are kept. None when the words do not look
@@ -339,7 +342,8 @@ def person_nominative(words: list[str], surface: frozenset | set = frozenset()) 
     Where the form alone cannot tell the gender (Мирослава Дочинця: a man's name in the genitive or
     a woman's in the nominative), the reading whose nominative the corpus also has (`surface`: the
     match keys of capitalised words seen) wins, then one that leaves no word in a form that cannot be
-    a nominative, then the one in which all words change or none do.
+    a nominative, then the one in which all words change or none do. `oblique`: the context shows
+    the name is not in the nominative (a preposition before it).
     """
     names = [w for w in words if len(w) > 1]
     if not names or len(names) > 3 or not all(morph.is_cyrillic(w) and not morph.is_acronym(w) for w in names):
@@ -348,9 +352,9 @@ def person_nominative(words: list[str], surface: frozenset | set = frozenset()) 
     if roles is None:
         return None
     fields = tuple(zip(roles, names))
-    if all(_plain_nominative(morph.norm_key(w)) for w in names):
+    if not oblique and all(_plain_nominative(morph.norm_key(w)) for w in names):
         return [_APOSTROPHE.sub("'", w) for w in words]  # Марія Попова, Тарас Шевченко: nothing to do
-    readings = _readings(fields)
+    readings = _readings(fields, oblique)
     if not readings:
         return None
 

@@ -14,6 +14,7 @@ from mt.glossary.names import (
     KOREAN,
     ORG_MORPHEMES,
     ROMAN,
+    _known_nominative,
     indeclinable,
     person_nominative,
 )
@@ -82,7 +83,7 @@ def _nominative_sing(key: str) -> bool:
                for p in morph.parses(key))
 
 
-def _name_lemma(tok: morph.Token, surface: set[str], inflected: bool = False) -> str:
+def _name_lemma(tok: morph.Token, surface: set[str], inflected: bool = False, oblique: bool = False) -> str:
     if not morph.is_cyrillic(tok.text) or morph.is_acronym(tok.text) or len(tok.text) == 1:
         return tok.text
     if "-" in tok.key:  # Карпенка-Карого → Карпенко-Карий; Івано-Франківська keeps its head
@@ -97,19 +98,28 @@ def _name_lemma(tok: morph.Token, surface: set[str], inflected: bool = False) ->
         return tok.text  # Васадзе, Чачуа, Шойгу
     cands = morph.lemma_candidates(tok.key)
     korean = [kv for kv in cands if kv[0] in KOREAN]  # Ина → Ин, Чхолем → Чхоль, Йолю → Йоль
-    if inflected and not korean:  # Рустема Умєрова: the surname agrees with the given name
-        cands = [kv for kv in cands if kv[0] != tok.key] or cands
+    if (inflected or oblique) and not korean:  # Рустема Умєрова: the surname agrees with the given name
+        cands = [kv for kv in cands if kv[0] != tok.key] or cands  # про Раїса: not a nominative
     # A word that is itself a nominative (Олександр, Петро, Ян) stays: another reading seen in the
     # corpus (Олександра) must not win over it.
-    own = 3.5 if not inflected and _nominative_sing(tok.key) and not _oblique_of_seen(tok.key, surface) else 0.0
-    if not own and not inflected and _nominative_shape(tok.key) and not any(p.is_known for p in morph.parses(tok.key)):
+    own = 3.5 if not (inflected or oblique) and _nominative_sing(tok.key) and not _oblique_of_seen(
+        tok.key, surface) else 0.0
+    if not own and not (inflected or oblique) and _nominative_shape(tok.key) and not any(
+            p.is_known for p in morph.parses(tok.key)):
         own = 1.2  # Седна, Ксьонз: a name no dictionary knows stays as written unless the corpus has another form
     known = [kv for kv in cands if kv[0] in EXONYMS]  # Києві → Київ, not the name Кий
     longer = -3.5 if not inflected else 0.0  # Ксьонз is no plural genitive of "Ксьонза"
     best = max(korean or known or cands,
                key=lambda kv: kv[1] + (own if kv[0] == tok.key else 3.0 if kv[0] in surface else 0.0)
-               + (longer if len(kv[0]) > len(tok.key) else 0.0))
+               + (longer if len(kv[0]) > len(tok.key) else 0.0)
+               + (0.1 if oblique and kv[1] <= 1.5 and kv[0][-1:] not in _SOFT_OR_VOWEL else 0.0)  # Абдулазиз
+               + (0.05 if kv[1] >= 5.0 and _known_nominative(kv[0], "Name") else 0.0))  # Галі: Галя, not Галь
+    if oblique and best[0] != tok.key and tok.key not in morph.word_forms(_case_like(best[0], tok.text)):
+        return _name_lemma(tok, surface, inflected)  # no nominative inflects back to the word: as before
     return _keep_g(_case_like(best[0], tok.text), tok.text)
+
+
+_SOFT_OR_VOWEL = frozenset(morph.VOWELS) | {"ь"}
 
 
 def _nominative_shape(key: str) -> bool:
@@ -144,6 +154,28 @@ def _person_like(run: list[morph.Token], initial=_is_initial) -> bool:
         morph.is_capitalized(t.text) and morph.is_cyrillic(t.text) for t in names)
 
 
+_PREV_WORD = re.compile(r"([^\W\d_][\w'’ʼ-]*)[ \u00a0]+$")
+_OBLIQUE_CASES = frozenset({"gent", "datv", "ablt", "loct"})
+
+
+def _oblique_context(sentence: str, start: int) -> bool:
+    """The word before a name shows that the name is not in the nominative: a preposition (про Раїса,
+    до Петра), or a lower-case adjective or noun that agrees with it and has no nominative reading
+    (покійного Булґакова, прадіда Абдулазиза, генерала Ґроувза)."""
+    m = _PREV_WORD.search(sentence[max(0, start - 40):start])
+    if not m or not m.group(1).islower():
+        return False
+    ps = morph.parses(morph.norm_key(m.group(1)))
+    if not ps or not ps[0].is_known:
+        return False
+    if any(p.tag.POS == "PREP" and p.is_known for p in ps):
+        return True
+    gent = any(p.tag.case == "gent" for p in ps)  # an accusative that is also a genitive is animate
+    return all(p.tag.POS in ("ADJF", "NOUN") and (p.tag.case in _OBLIQUE_CASES or (
+        p.tag.case == "accs" and ("anim" in p.tag.grammemes or gent))) for p in ps) and any(
+        p.tag.POS == "ADJF" or "anim" in p.tag.grammemes for p in ps)
+
+
 def _lemma(run: list[morph.Token], surface: set[str], sentence: str = "") -> str:
     lemma = _lemma_words(run, surface, sentence)
     return _ABBR_SPACE.sub(r"\1. ", lemma) if " м " in lemma or " с " in lemma or " смт " in lemma else lemma
@@ -165,8 +197,9 @@ def _lemma_words(run: list[morph.Token], surface: set[str], sentence: str = "") 
         if names is None:
             names = [t.text if initial(t) else _name_lemma(t, surface) for t in run]
         return " ".join(w + "." if initial(t) else w for w, t in zip(names, run))
+    oblique = bool(sentence) and _oblique_context(sentence, run[0].start)
     if _known_given(run[0].key) and _person_like(run, initial):
-        names = person_nominative([t.text for t in run], surface)  # Василеві Столяру, not Василів
+        names = person_nominative([t.text for t in run], surface, oblique)  # Василеві Столяру, not Василів
         if names:
             return " ".join(names)
     if len(run) > 1 and (_is_adj(run[0].key.rpartition("-")[2]) or _org_head(run[0].key)
@@ -175,10 +208,10 @@ def _lemma_words(run: list[morph.Token], surface: set[str], sentence: str = "") 
         if phrase:
             return phrase
     if _person_like(run, initial):
-        names = person_nominative([t.text for t in run], surface)
+        names = person_nominative([t.text for t in run], surface, oblique)
         if names:
             return " ".join(names)
-    first = _name_lemma(run[0], surface)
+    first = _name_lemma(run[0], surface, oblique=oblique and len(run) == 1)
     inflected = len(run) > 1 and morph.norm_key(first) != run[0].key and _personal(run[0].key)
     return " ".join([first] + [_name_lemma(t, surface, inflected) for t in run[1:]])
 
