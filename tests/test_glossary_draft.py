@@ -262,3 +262,11 @@ def test_the_word_before_a_name_settles_its_case():
     from mt.glossary.names import person_nominative
 
     assert person_nominative(["Олександра", "Петренка"], oblique=True) == ["Олександр", "Петренко"]
+
+
+def test_conjunctions_are_no_legal_forms_and_capitalised_common_nouns_are_no_rows():
+    rows = extract_candidates([("b", "Вдома добре, бо Ярина любить тишу. Ярина читала. "
+                                     "Цей Закон ухвалили вчора, а закон про мову ще ні. Ми їдемо в Європу.")])
+    assert row_with(rows, "Ярина").type == "person"  # "бо" is a conjunction here, not a charity's БО
+    assert "Закон" not in all_spellings(rows)  # a common noun the text also writes in lower case
+    assert row_with(rows, "Європа").target == "Europe"

@@ -43,7 +43,7 @@ from mt.glossary.spans import (
     _sentences,
     _title_word,
 )
-from mt.glossary.wordclass import _dotted_initial, _given, _is_headline, _personal
+from mt.glossary.wordclass import _dictionary_common_noun, _dotted_initial, _given, _is_headline, _personal
 
 
 @dataclass
@@ -293,7 +293,8 @@ def _join_one_letter(lemmas: list[str], by_lemma: dict, join) -> None:
 
 def _common_noun_row(main: str, occs: list[_Occurrence], lower: Counter, capmid: Counter) -> bool:
     """A one-word row that is a dictionary common noun the corpus writes in lower case (in any of
-    its forms) at least as often as capitalised mid-sentence: Закон, Інтернет, Директор."""
+    its forms) at least as often as capitalised mid-sentence (Інтернет, Директор), or that the
+    dictionary knows only as an inanimate common noun (Закон, Біблія; see `_dictionary_common_noun`)."""
     if " " in main or any(o.kind for o in occs) or morph.is_acronym(main) or not morph.is_cyrillic(main):
         return False
     key = morph.norm_key(main)
@@ -302,6 +303,8 @@ def _common_noun_row(main: str, occs: list[_Occurrence], lower: Counter, capmid:
             morph.is_name_parse(p) for p in ps):
         return False
     forms = morph.word_forms(main)
+    if _dictionary_common_noun(key) and not any(o.quoted for o in occs) and any(lower[f] for f in forms):
+        return True  # Закон, Словник: a common noun (the corpus has it in lower case too) written with a capital
     return sum(lower[f] for f in forms) >= max(1, 2 * sum(capmid[f] for f in forms))
 
 

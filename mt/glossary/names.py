@@ -50,7 +50,8 @@ EXONYMS = {
     "білорусь": ("Belarus", "place"), "мінськ": ("Minsk", "place"), "крим": ("Crimea", "place"),
     "харків": ("Kharkiv", "place"), "одеса": ("Odesa", "place"), "аляска": ("Alaska", "place"),
     "іран": ("Iran", "place"), "ізраїль": ("Israel", "place"), "туреччина": ("Turkey", "place"),
-    "срср": ("Soviet Union", "place"), "нато": ("NATO", "org"), "оон": ("UN", "org"),
+    "срср": ("Soviet Union", "place"), "європа": ("Europe", "place"), "америка": ("America", "place"),
+    "нато": ("NATO", "org"), "оон": ("UN", "org"),
     "єс": ("EU", "org"), "кремль": ("Kremlin", "org"), "зсу": ("Armed Forces of Ukraine", "org"),
     "курська область": ("Kursk Oblast", "place"), "держдума": ("State Duma", "org"),
     # Ukraine's oblast centres (KMU 2010 / their settled English forms)

@@ -289,7 +289,9 @@ def _never_row(run: list[morph.Token], lower: Counter, capmid: Counter) -> bool:
 
 def _after_legal_form(sentence: str, toks: list[morph.Token], tok: morph.Token) -> bool:
     i = next((k for k, t in enumerate(toks) if t.start == tok.start), 0)
-    return i > 0 and toks[i - 1].key in LEGAL_FORMS and not sentence[toks[i - 1].end:tok.start].strip()
+    prev = toks[i - 1] if i > 0 else None  # ТОВ Барвінок; not the conjunctions бо, го (бо Ірма любить)
+    return (prev is not None and prev.key in LEGAL_FORMS and morph.is_capitalized(prev.text)
+            and not sentence[prev.end:tok.start].strip())
 
 
 def _title_word(sentence: str, toks: list[morph.Token], run: list[morph.Token]) -> bool:

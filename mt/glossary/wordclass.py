@@ -115,3 +115,12 @@ def _org_word(key: str) -> bool:
 def _dotted_initial(sentence: str, tok: morph.Token) -> bool:
     """І. Франко, Кисельов В. І.: a capital letter with its dot is an initial, not the conjunction."""
     return _is_initial(tok) and sentence[tok.end:tok.end + 2].lstrip(" ").startswith(".")
+
+
+def _dictionary_common_noun(key: str) -> bool:
+    """The dictionary knows `key` only as an inanimate common noun (Закон, Біблія, Різдво, Словник), not
+    as a proper name: pymorphy3-dicts-uk writes the tags of common-noun entries `NOUN,inan <gender>` and
+    those of proper names `NOUN,<gender>,inan` (Київ, Волинь, Говерла, Фейсбук)."""
+    ps = [p for p in morph.parses(key) if p.is_known and p.tag.POS == "NOUN" and morph.norm_key(p.normal_form) == key]
+    return bool(ps) and key not in EXONYMS and key not in HEAD_NOUNS and not any(
+        morph.is_name_parse(p) for p in ps) and all(str(p.tag).startswith("NOUN,inan") for p in ps)
