@@ -31,7 +31,10 @@ Pages come from either
   mid-article, a trailing related list, comments, a Russian page). These figures measure
   those structures only, not real-world pages.
 
-Speed is reported as pages per second on one process and as the new/old ratio.
+Speed is reported twice, as pages per second and as the new/old ratio, with the readers taking
+turns pass by pass: ``read_html`` alone on one process, and ``load_corpus`` over a folder of the
+pages (each written four times), with the old reader, with mt's reader on one process, and with
+mt's reader as ``mt translate`` reads a folder (one process per core, ``mt.inputs.parallel``).
 
 ``--language`` measures ``mt.inputs.language`` instead: sentence by sentence and in
 five-sentence documents, on the Ukrainian and English sides of FLORES-200 devtest and
@@ -277,22 +280,68 @@ def evaluate_language(data_dir: Path) -> dict:
 # ---------------------------------------------------------------- run
 
 def evaluate(pages: dict[str, tuple[str, str]], repeat: int = 1) -> dict:
+    """F1 per reader, and pages per second on one process: the readers take turns, one pass over
+    all pages each per round, so a noisy neighbour slows them alike and the ratio holds."""
     result: dict = {"pages": len(pages), "readers": {}}
+    seconds = dict.fromkeys(READERS, 0.0)
     for name, reader in READERS.items():
         predicted = {key: reader(html) for key, (html, _) in pages.items()}  # also warms imports
         counts = {key: match(gold, predicted[key]) for key, (_, gold) in pages.items()}
-        start = time.perf_counter()
-        for _ in range(repeat):
-            for html, _ in pages.values():
-                reader(html)
-        seconds = time.perf_counter() - start
         result["readers"][name] = {**metrics(list(counts.values())),
-                                   "pages_per_s": repeat * len(pages) / seconds if seconds else 0.0,
                                    "per_page_f1": {k: round(metrics([c])["f1"], 3) for k, c in counts.items()},
                                    "predicted": predicted}
+    for _ in range(repeat):
+        for name, reader in READERS.items():
+            start = time.perf_counter()
+            for html, _ in pages.values():
+                reader(html)
+            seconds[name] += time.perf_counter() - start
+    for name, row in result["readers"].items():
+        row["pages_per_s"] = repeat * len(pages) / seconds[name] if seconds[name] else 0.0
     old, new = result["readers"]["old"], result["readers"]["new"]
     result["speed_ratio_new_over_old"] = new["pages_per_s"] / old["pages_per_s"] if old["pages_per_s"] else 0.0
     return result
+
+
+def evaluate_folder(pages: dict[str, tuple[str, str]], repeat: int = 1, copies: int = 4) -> dict:
+    """Pages per second of `load_corpus` on a folder of the pages (each written `copies` times):
+    with the old reader in its place, one process (as before issue 17); with mt's reader on one
+    process; and with mt's reader as `mt translate` reads a folder (one process per core,
+    `mt.inputs.parallel`). Decoding, cleaning, language identification and hashing are in all three."""
+    import tempfile
+    from unittest import mock
+
+    from mt.inputs import parse
+    from mt.inputs.corpus import load_corpus
+    from mt.inputs.document import CorpusOptions
+    from mt.inputs.html import Page, fallback_paragraphs
+    from mt.inputs.parallel import reading_workers
+
+    def old_page(html: str) -> Page:
+        title, paragraphs = fallback_paragraphs(html)
+        return Page(title=title, paragraphs=paragraphs)
+
+    with tempfile.TemporaryDirectory() as folder:
+        for copy in range(copies):
+            for key, (html, _) in pages.items():
+                Path(folder, f"{copy}-{re.sub(r'[^A-Za-z0-9_.-]', '_', key)}.html").write_text(html, encoding="utf-8")
+        files = copies * len(pages)
+        runs = {"old_one_process": (CorpusOptions(read_workers=1), old_page),
+                "new_one_process": (CorpusOptions(read_workers=1), parse.read_html),
+                "new_folder": (CorpusOptions(), parse.read_html)}
+        seconds = dict.fromkeys(runs, 0.0)
+        for round_ in range(repeat + 1):  # round 0 warms imports and the page cache
+            for name, (options, reader) in runs.items():
+                with mock.patch.object(parse, "read_html", reader):
+                    start = time.perf_counter()
+                    read = sum(1 for _ in load_corpus([folder], options))
+                    if round_:
+                        seconds[name] += time.perf_counter() - start
+                assert read == files, (name, read, files)
+    rates = {name: repeat * files / s for name, s in seconds.items()}
+    return {"files": files, "workers": reading_workers(0, files), "pages_per_s": rates,
+            "ratio_one_process": rates["new_one_process"] / rates["old_one_process"],
+            "ratio_folder": rates["new_folder"] / rates["old_one_process"]}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -326,6 +375,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         pages, source = synthetic_pages(), "pages written by scripts/eval_html.py"
     result = evaluate(pages, max(1, args.repeat))
+    result["folder"] = evaluate_folder(pages, max(1, args.repeat))
     result["source"] = source
     if args.json:
         for reader in result["readers"].values():
@@ -336,7 +386,13 @@ def main(argv: list[str] | None = None) -> int:
     for name, r in result["readers"].items():
         print(f"{name:11s} precision={r['precision']:.3f} recall={r['recall']:.3f} F1={r['f1']:.3f} "
               f"{r['pages_per_s']:.1f} pages/s")
-    print(f"speed new/old: {result['speed_ratio_new_over_old']:.2f}")
+    print(f"speed new/old: {result['speed_ratio_new_over_old']:.2f} (read_html on one process)")
+    folder = result["folder"]
+    rates = folder["pages_per_s"]
+    print(f"a folder of {folder['files']} pages through load_corpus: old reader {rates['old_one_process']:.1f} "
+          f"pages/s; mt's reader {rates['new_one_process']:.1f} on one process "
+          f"({folder['ratio_one_process']:.2f}x), {rates['new_folder']:.1f} on {folder['workers']} "
+          f"({folder['ratio_folder']:.2f}x)")
     if args.show:
         for key in pages:
             print(f"  {key:28s} " + "  ".join(f"{name} {r['per_page_f1'][key]:.3f}"

@@ -47,3 +47,12 @@ def test_bench_folder_layout(tmp_path):
     (tmp_path / "ground-truth.json").write_text(json.dumps({"a": {"articleBody": gold}}), encoding="utf-8")
     assert s.load_bench(tmp_path) == {"a": (html, gold)}
     assert s.main(["--bench", str(tmp_path / "missing")]) == 2
+
+
+def test_folder_timing_reads_every_page_three_ways():
+    s = _script()
+    pages = dict(list(s.synthetic_pages().items())[:4])
+    result = s.evaluate_folder(pages, repeat=1, copies=2)
+    assert result["files"] == 8
+    assert set(result["pages_per_s"]) == {"old_one_process", "new_one_process", "new_folder"}
+    assert all(rate > 0 for rate in result["pages_per_s"].values())

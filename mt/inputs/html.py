@@ -81,33 +81,29 @@ def _read_trafilatura(html: str) -> Page | None:
     # 34 test pages; two CJK pages differ by 3-5%). A shorter one is read again with the defaults, and
     # the rescue's reading is taken only when it adds real text: 1.5 times longer (title aside) and
     # none of the page's menus in it (its `baseline` reads the whole page as one block).
+    meta = _metadata(tree)  # before extraction, which prunes the page
     doc = _extract(tree, config=_main_only_config())
     if doc is None or len(doc.text or "") < _MIN_EXTRACTED:
         rescued = _extract(tree)
-        if rescued is not None and (doc is None or not doc.text or _adds_text(tree, rescued, doc)):
+        if rescued is not None and (doc is None or not doc.text or _adds_text(tree, rescued, doc, meta.title)):
             doc = rescued
     if doc is None:  # no body: the fallback reader reads it, with the page's metadata
-        return _metadata_only(tree, declared)
-    title = _clean(doc.title) or None
+        return Page(title=_clean(meta.title) or None, paragraphs=[], reader=READER_TRAFILATURA,
+                    **_fields(meta, declared))
+    title = _clean(meta.title) or None
     blocks = list(doc.body) if doc.body is not None else []
     if blocks and blocks[0].tag == "head" and blocks[0].get("rend") == "h1" and _text(blocks[0]):
         title = _text(blocks[0])  # the article's own headline, as the fallback reader takes it
         doc.body.remove(blocks[0])
     paragraphs = [p for p in _body_paragraphs(doc.body) if p != title] if doc.body is not None else []
-    date = doc.date if doc.date and _DATE.match(doc.date) else None
-    return Page(title=title, paragraphs=paragraphs, reader=READER_TRAFILATURA, date=date,
-                author=_clean(doc.author) or None, site=_clean(doc.sitename) or None,
-                url=_url(doc.url), language=declared)
+    return Page(title=title, paragraphs=paragraphs, reader=READER_TRAFILATURA, **_fields(meta, declared))
 
 
-def _metadata_only(tree, declared: str | None) -> Page:
-    from trafilatura.metadata import extract_metadata
-
-    meta = extract_metadata(tree, date_config=_DATE_PARAMS)
-    date = meta.date if meta.date and _DATE.match(meta.date) else None
-    return Page(title=_clean(meta.title) or None, paragraphs=[], reader=READER_TRAFILATURA, date=date,
-                author=_clean(meta.author) or None, site=_clean(meta.sitename) or None, url=_url(meta.url),
-                language=declared)
+def _fields(meta, declared: str | None) -> dict:
+    """Page's metadata fields from trafilatura's metadata document: cleaned, a date only in YYYY-MM-DD."""
+    return {"date": meta.date if meta.date and _DATE.match(meta.date) else None,
+            "author": _clean(meta.author) or None, "site": _clean(meta.sitename) or None,
+            "url": _url(meta.url), "language": declared}
 
 
 _MIN_EXTRACTED = 250  # trafilatura's MIN_EXTRACTED_SIZE: under it, it tries its rescue readers
@@ -119,11 +115,48 @@ def _extract(tree, config=None):
     from trafilatura.settings import DEFAULT_CONFIG
 
     # fast=True skips trafilatura's second-opinion readers (readability, jusText): on the newspaper4k pages
-    # it scored F1 0.946 against 0.938 for the default and read 1.7x faster (scripts/eval_html.py --bench)
-    return trafilatura.bare_extraction(tree, with_metadata=True, include_comments=False, include_tables=True,
+    # it scored F1 0.946 against 0.938 for the default and read 1.7x faster (scripts/eval_html.py --bench).
+    # The metadata mt keeps is read once per page by _metadata, not here.
+    return trafilatura.bare_extraction(tree, with_metadata=False, include_comments=False, include_tables=True,
                                        include_images=False, include_links=False, output_format="python",
-                                       date_extraction_params=_DATE_PARAMS, config=config or DEFAULT_CONFIG,
-                                       fast=True)
+                                       config=config or DEFAULT_CONFIG, fast=True)
+
+
+def _metadata(tree):
+    """The fields of trafilatura's `extract_metadata` that mt keeps (title, author, URL, date, site name),
+    in its order and with its rules, without the categories, tags and licence it also searches the whole
+    page for (a tenth of a page's reading time)."""
+    from htmldate import find_date
+    from trafilatura.metadata import (
+        META_URL,
+        examine_meta,
+        extract_author,
+        extract_meta_json,
+        extract_sitename,
+        extract_title,
+        extract_url,
+    )
+
+    meta = examine_meta(tree)
+    if meta.author and " " not in meta.author:
+        meta.author = None
+    try:
+        meta = extract_meta_json(tree, meta)
+    except Exception:  # noqa: BLE001 - trafilatura's own guard: bugs in its JSON-LD reader
+        pass
+    meta.title = meta.title or extract_title(tree)
+    meta.author = meta.author or extract_author(tree)
+    meta.url = meta.url or extract_url(tree)
+    meta.date = find_date(tree, **{**_DATE_PARAMS, "url": meta.url})
+    meta.sitename = meta.sitename or extract_sitename(tree)
+    if meta.sitename:
+        meta.sitename = meta.sitename.lstrip("@")
+        if meta.sitename and "." not in meta.sitename and not meta.sitename[0].isupper():
+            meta.sitename = meta.sitename.title()
+    elif meta.url:
+        match = META_URL.match(meta.url)
+        meta.sitename = match[1] if match else None
+    return meta
 
 
 def _main_only_config():
@@ -153,11 +186,8 @@ def _has_boilerplate(tree, text: str) -> bool:
     return False
 
 
-def _adds_text(tree, rescued, main) -> bool:
-    text = rescued.text or ""
-    for title in (rescued.title, main.title):
-        if title:
-            text = text.replace(title, "")
+def _adds_text(tree, rescued, main, title: str | None) -> bool:
+    text = (rescued.text or "").replace(title, "") if title else rescued.text or ""
     return len(text.strip()) > 1.5 * len(main.text) and not _has_boilerplate(tree, rescued.text or "")
 
 

@@ -1,0 +1,75 @@
+import os
+import sys
+
+import pytest
+
+from mt.inputs import parallel
+from mt.inputs.corpus import _is_text, _load_item, _load_text_file, list_inputs, load_corpus
+from mt.inputs.document import CorpusOptions
+
+linux = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="worker processes are forked on Linux only")
+
+_PAGE = ("<html lang='uk'><head><title>Новина {i}</title></head><body><nav><a href='/'>Головна</a></nav>"
+         "<article><h1>Рада ухвалила закон номер {i}</h1>"
+         "<p>Верховна Рада у четвер ухвалила закон про місцеві бюджети, повідомили в апараті парламенту.</p>"
+         "<p>За документ проголосували {i} депутатів, а уряд має підготувати зміни до кінця року.</p>"
+         "</article></body></html>")
+
+
+def _folder(tmp_path, pages=12):
+    for i in range(pages):
+        (tmp_path / f"{i:03d}.html").write_text(_PAGE.format(i=i + 200), encoding="utf-8")
+    (tmp_path / "note.txt").write_text("Заголовок\n\nКороткий текст статті про Київ.", encoding="utf-8")
+    (tmp_path / "feed.jsonl").write_text('{"id": "a", "text": "Перший рядок новини."}\n{"id": "b"}\n',
+                                         encoding="utf-8")
+    (tmp_path / "empty.html").write_text("<html><body></body></html>", encoding="utf-8")
+    return tmp_path
+
+
+@linux
+def test_workers_read_the_same_documents_in_the_same_order(tmp_path):
+    folder = _folder(tmp_path)
+    one = list(load_corpus([folder], CorpusOptions(read_workers=1)))
+    two = list(load_corpus([folder], CorpusOptions(read_workers=2)))
+    assert one == two
+    assert [d.id for d in two] == [f"{i:03d}" for i in range(12)] + ["empty", "feed#a", "feed#b", "note"]
+    assert [type(d).__name__ for d in two[12:15]] == ["Failed", "Document", "Failed"]  # empty page, row without text
+    assert two[0].title == "Рада ухвалила закон номер 200" and two[0].page["reader"] == "trafilatura"
+
+
+def test_how_many_processes_read():
+    assert parallel.reading_workers(1, 1000) == 1  # asked for one
+    assert parallel.reading_workers(0, parallel.MIN_FILES - 1) == 1  # too few files for a pool
+    if sys.platform.startswith("linux"):
+        assert parallel.reading_workers(3, 1000) == 3
+        assert parallel.reading_workers(8, 10) == 8
+        assert 1 <= parallel.reading_workers(0, 1000) <= parallel.MAX_WORKERS
+        assert parallel.reading_workers(0, 1000) <= len(os.sched_getaffinity(0))
+
+
+def _dies_on_five(path, rel, fmt, options):
+    if rel == "005":
+        os._exit(9)  # as a worker killed by the OOM killer
+    return _load_text_file(path, rel, fmt, options)
+
+
+@linux
+def test_a_worker_that_dies_loses_nothing(tmp_path):
+    folder = _folder(tmp_path)
+    options = CorpusOptions(read_workers=2)
+    listing = list(list_inputs([folder]))
+    read = list(parallel.read_ahead(listing, options, 2, _is_text, _dies_on_five,
+                                    lambda item: _load_item(item, options)))
+    assert read == list(load_corpus([folder], CorpusOptions(read_workers=1)))
+
+
+@linux
+def test_a_consumer_that_stops_early_leaves_no_workers(tmp_path):
+    import multiprocessing
+
+    folder = _folder(tmp_path, pages=30)
+    stream = load_corpus([folder], CorpusOptions(read_workers=2))
+    first = next(stream)
+    assert first.id == "000"
+    stream.close()  # as a run stopped by an error in its consumer
+    assert multiprocessing.active_children() == []
