@@ -270,3 +270,15 @@ def test_conjunctions_are_no_legal_forms_and_capitalised_common_nouns_are_no_row
     assert row_with(rows, "Ярина").type == "person"  # "бо" is a conjunction here, not a charity's БО
     assert "Закон" not in all_spellings(rows)  # a common noun the text also writes in lower case
     assert row_with(rows, "Європа").target == "Europe"
+
+
+def test_runs_split_at_a_place_another_script_or_the_next_sentence_and_keep_patronymics():
+    rows = extract_candidates([("s", "Засновник фірми Богдан Сольчаник мовчить. Роботу в Полтаві Тарас Кривенко "
+                                     "закінчив. Власник Alfatrade Андрій Веремієнко. Скаргу подав громадянин "
+                                     "Прасол А. Є. Зокрема він писав про це. Директором є Лариса Володимирівна "
+                                     "Ушенко.")])
+    spellings = all_spellings(rows)
+    assert {"Богдан Сольчаник", "Тарас Кривенко", "Андрій Веремієнко", "Прасол А. Є.",
+            "Лариса Володимирівна Ушенко"} <= spellings
+    assert row_with(rows, "Богдан Сольчаник").type == "person"
+    assert not any("Зокрема" in s or "Alfatrade Андрій" in s or "Полтаві Тарас" in s for s in spellings)

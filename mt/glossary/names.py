@@ -33,7 +33,7 @@ RU_GIVEN = {
     "григорій": "Grigory", "валерій": "Valery", "геннадій": "Gennady", "анатолій": "Anatoly",
     "василь": "Vasily", "костянтин": "Konstantin", "леонід": "Leonid", "ярослав": "Yaroslav",
     "олена": "Yelena", "тетяна": "Tatiana", "наталія": "Natalia", "катерина": "Yekaterina",
-    "марія": "Maria", "ірина": "Irina", "ольга": "Olga", "світлана": "Svetlana", "юлія": "Yulia",
+    "богдан": "Bogdan", "марія": "Maria", "ірина": "Irina", "ольга": "Olga", "світлана": "Svetlana", "юлія": "Yulia",
 }
 # Frequent places/bodies in Ukrainian news with settled English names.
 EXONYMS = {

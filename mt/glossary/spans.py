@@ -22,6 +22,7 @@ from mt.glossary.names import (
 from mt.glossary.nominative import _street_name
 from mt.glossary.wordclass import (
     _best_pos,
+    _exonym_form,
     _gent_noun,
     _given,
     _inflected_gent,
@@ -133,6 +134,11 @@ def _extend(toks, gap_ok, j: int) -> int:
     return k
 
 
+# after initials, a capitalised word of these parts of speech opens the next sentence (В. І. Критської,
+# Г. Зассе are surnames; a verb may be a surname too)
+_NEXT_SENTENCE_POS = frozenset({"NOUN", "ADVB", "CONJ", "PRCL", "PREP", "NPRO", "INTJ"})
+
+
 def _split(run: list[morph.Token]) -> list[list[morph.Token]]:
     """Split "КНДР Кім Чен Ин", "Росії Віктор Горемикін", "України Кремль"."""
     out, cur = [], []
@@ -142,9 +148,9 @@ def _split(run: list[morph.Token]) -> list[list[morph.Token]]:
             cyr = morph.is_cyrillic(prev.text) and morph.is_cyrillic(t.text)
             nxt = run[n + 1] if n + 1 < len(run) else None
             if (_is_initial(prev) and cyr and len(t.text) > 1 and _known_common(t.key) and not _personal(t.key)
-                    and not _is_adj(t.key) and any(p.tag.POS == "NOUN" and p.is_known
-                                                   for p in morph.parses(t.key))):  # В. І. Критської is a surname
-                out.append(cur)  # Васильєвою Т. І. | Сутність ...: the next sentence
+                    and not _is_adj(t.key) and (t.key in morph.FUNCTION_WORDS or any(
+                        p.is_known and p.tag.POS in _NEXT_SENTENCE_POS for p in morph.parses(t.key)))):
+                out.append(cur)  # Васильєвою Т. І. | Сутність, Зокрема ...: the next sentence
                 cur = []
             elif (_is_initial(t) and not _is_initial(prev) and not _personal(prev.key)
                   and (_known_common(prev.key) or morph.is_acronym(prev.text))):
@@ -161,8 +167,13 @@ def _split(run: list[morph.Token]) -> list[list[morph.Token]]:
                 pass  # Дніпропетровської ОДА, Кременчуцькому НПЗ
             elif cyr and _org_head(prev.key) and (_place_genitive(t.key) or _gent_noun(t.key)):
                 pass  # Верховної Ради України, Кабінету Міністрів України
+            elif morph.is_cyrillic(prev.text) != morph.is_cyrillic(t.text) and not (
+                    _is_initial(prev) or _is_initial(t) or t.key in FOREIGN_LEGAL):
+                out.append(cur)  # Kernel | Андрія Веревського: another script, another name
+                cur = []
             elif (cyr and _known_given(t.key) and not _is_adj(prev.key)
-                  and (not _given(prev.key) or _org_head(prev.key)) and not _patronymic(prev.key)
+                  and (not _given(prev.key) or _org_head(prev.key) or _exonym_form(prev.key))
+                  and not _patronymic(prev.key)
                   and not (nxt is not None and _patronymic(nxt.key)) and prev.key not in KOREAN
                   and t.key not in KOREAN):
                 out.append(cur)  # дружина Кравця | Марина Пелих; Порошенко Петро Олексійович stays whole

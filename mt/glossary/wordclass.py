@@ -4,6 +4,8 @@ Split from `mt.glossary.draft`, which builds drafts from them.
 """
 from __future__ import annotations
 
+import re
+
 from mt.glossary import forms as morph
 from mt.glossary.names import (
     EXONYMS,
@@ -40,13 +42,18 @@ def _inflected_gent(key: str) -> bool:
 
 
 def _personal(key: str) -> bool:
-    """Part of a person's name: a Korean syllable, a given name or a surname."""
-    return key in KOREAN or any("Name" in p.tag.grammemes or "Surn" in p.tag.grammemes or "Patr" in p.tag.grammemes
-                                or morph.norm_key(p.normal_form) in RU_GIVEN for p in morph.parses(key))
+    """Part of a person's name: a Korean syllable, a given name, a surname or a patronymic."""
+    return key in KOREAN or _FEMALE_PATRONYMIC.search(key) is not None or any(
+        "Name" in p.tag.grammemes or "Surn" in p.tag.grammemes or "Patr" in p.tag.grammemes
+        or morph.norm_key(p.normal_form) in RU_GIVEN for p in morph.parses(key))
+
+
+# Володимирівна, Олексіївни: the dictionary knows some women's patronymics only as common nouns
+_FEMALE_PATRONYMIC = re.compile(r"\w{3}(?:івн|ївн|овн)(?:а|и|і|у|ою)$")
 
 
 def _patronymic(key: str) -> bool:
-    return any("Patr" in p.tag.grammemes for p in morph.parses(key))
+    return _FEMALE_PATRONYMIC.search(key) is not None or any("Patr" in p.tag.grammemes for p in morph.parses(key))
 
 
 def _org_head(key: str) -> bool:
@@ -66,12 +73,23 @@ def _place_genitive(key: str) -> bool:
 
 
 def _known_given(key: str) -> bool:
-    """The dictionary itself (not its guesser) knows `key` as a given name."""
-    return any("Name" in p.tag.grammemes and p.is_known for p in morph.parses(key))
+    """The dictionary itself (not its guesser) knows `key` as a given name (or it is one of the
+    given names the dictionary lists only as something else: Богдан, Володимир)."""
+    return any(("Name" in p.tag.grammemes or morph.norm_key(p.normal_form) in _UNTAGGED_GIVEN) and p.is_known
+               for p in morph.parses(key))
 
 
 def _given(key: str) -> bool:
-    return any("Name" in p.tag.grammemes for p in morph.parses(key))
+    return any("Name" in p.tag.grammemes or morph.norm_key(p.normal_form) in _UNTAGGED_GIVEN
+               for p in morph.parses(key))
+
+
+_UNTAGGED_GIVEN = frozenset({"богдан", "володимир"})  # the dictionary has them, but not tagged Name
+
+
+def _exonym_form(key: str) -> bool:
+    """A form of a settled place name (Києві, Львові), whatever else the dictionary reads in it (Кий)."""
+    return any(morph.norm_key(p.normal_form) in EXONYMS and "Name" not in p.tag.grammemes for p in morph.parses(key))
 
 
 def _known_common(key: str) -> bool:
