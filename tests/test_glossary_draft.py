@@ -282,3 +282,13 @@ def test_runs_split_at_a_place_another_script_or_the_next_sentence_and_keep_patr
             "Лариса Володимирівна Ушенко"} <= spellings
     assert row_with(rows, "Богдан Сольчаник").type == "person"
     assert not any("Зокрема" in s or "Alfatrade Андрій" in s or "Полтаві Тарас" in s for s in spellings)
+
+
+def test_a_name_written_as_a_place_is_a_place_and_sentence_initial_compounds_are_no_rows():
+    rows = extract_candidates([("l", "Ярмарок відбувся в Старокостянтинові. Старокостянтинів славиться сиром. "
+                                     "Ми живемо у Старокостянтинові давно. Жінки-репортери приїхали. "
+                                     "Ох-ох-ох, зітхнула Галина.")])
+    assert row_with(rows, "Старокостянтинів").type == "place"
+    spellings = all_spellings(rows)
+    assert not {"Жінки-репортери", "Жінка-репортер", "Ох-ох-ох"} & spellings
+    assert "Галина" in spellings

@@ -29,7 +29,7 @@ from mt.glossary.names import (
     same_name,
     skeleton,
 )
-from mt.glossary.nominative import _lemma, _oblique_context, _type_of
+from mt.glossary.nominative import _lemma, _locative_context, _oblique_context, _type_of
 from mt.glossary.romanize import romanize
 from mt.glossary.spans import (
     FOREIGN_LEGAL,
@@ -83,6 +83,7 @@ class _Occurrence:
     quoted: bool = False  # the name stands alone in quotes: «Альтком», «Житомирщина» (org evidence)
     surface: str = ""  # the words as written
     oblique: bool = False  # the context shows the name is not in the nominative (про Раїса)
+    located: bool = False  # written as a place is: в Галичі, у Старокостянтинові
 
 
 # ---------------------------------------------------------------- runs
@@ -189,7 +190,7 @@ def occurrences(sentences: list[tuple[str, str]], counts: CorpusCounts) -> list[
                 kind = "org"  # ТОВ Барвінок
             out.append(_Occurrence(_lemma(run, surface, s), doc_id, s, _origin(toks, run[0].start), kind,
                                    _in_quotes(s, run), " ".join(t.text for t in run),
-                                   _oblique_context(s, run[0].start)))
+                                   _oblique_context(s, run[0].start), _locative_context(s, run[0])))
     return out
 
 
@@ -342,6 +343,8 @@ def _candidate(spellings, occs, by_lemma, votes_by_word, korean_first, surnames=
         kinds = Counter(o.kind for o in occs if o.kind)
         if not kinds and 2 * sum(o.quoted for o in occs) >= len(occs):
             kinds["org"] = 1  # mostly written alone in quotes: a company, party or newspaper («Альтком»)
+        if not kinds and 3 * sum(o.located for o in occs) >= len(occs):
+            kinds["place"] = 1  # often written as a place is (в Галичі), whatever names it resembles
         if not kinds and len(keys) == 1 and skeleton(main) in surnames:
             kinds["person"] = 1  # the corpus writes it after a given name or initials too
         target, etype = propose_target(main, origin), _type_of(main, lowercase_inside, kinds)

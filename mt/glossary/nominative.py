@@ -176,6 +176,19 @@ def _oblique_context(sentence: str, start: int) -> bool:
         p.tag.POS == "ADJF" or "anim" in p.tag.grammemes for p in ps)
 
 
+_AT = frozenset({"в", "у", "на"})
+
+
+def _locative_context(sentence: str, tok: morph.Token) -> bool:
+    """в Галичі, у Старокостянтинові, на Терновій: в/у/на before a form that can only be a locative or
+    a dative (not a genitive: "у Петренка" is "Petrenko has"), which is how places are written."""
+    m = _PREV_WORD.search(sentence[max(0, tok.start - 40):tok.start])
+    if not m or m.group(1) not in _AT:
+        return False
+    cases = {p.tag.case for p in morph.parses(tok.key)}
+    return "loct" in cases and not cases & {"nomn", "gent", "accs", None}
+
+
 def _lemma(run: list[morph.Token], surface: set[str], sentence: str = "") -> str:
     lemma = _lemma_words(run, surface, sentence)
     return _ABBR_SPACE.sub(r"\1. ", lemma) if " м " in lemma or " с " in lemma or " смт " in lemma else lemma

@@ -342,6 +342,10 @@ def _evidenced(tok: morph.Token, evidence: set[str], nxt: morph.Token | None = N
     may: Марія Попова.)"""
     if morph.is_acronym(tok.text) or tok.key in evidence:
         return True
+    head, _, tail = tok.text.partition("-")
+    head = morph.norm_key(head)
+    if tail and tail[:1].islower() and (_known_common(head) or morph.is_common_word(head)):
+        return False  # Жінки-репортери, Ох-ох-ох: a common compound opening the sentence
     ps = morph.parses(tok.key)
     if nxt is not None and morph.is_capitalized(nxt.text) and any("Name" in p.tag.grammemes for p in ps):
         return True
