@@ -292,3 +292,13 @@ def test_a_name_written_as_a_place_is_a_place_and_sentence_initial_compounds_are
     spellings = all_spellings(rows)
     assert not {"Жінки-репортери", "Жінка-репортер", "Ох-ох-ох"} & spellings
     assert "Галина" in spellings
+
+
+def test_an_oblast_written_short_keeps_its_abbreviation():
+    rows = extract_candidates([("o", "Фірма з Мирнограда (Донецька обл.) виграла. Він родом з Донецької обл. "
+                                     "Вона живе у Вінницькій обл. давно.")])
+    assert row_with(rows, "Донецька обл").type == "place"
+    assert row_with(rows, "Вінницька обл").type == "place"
+    assert "Донецьк" not in all_spellings(rows)
+    gl = Glossary.from_entries([Entry(tuple(c.spellings), c.target, c.type) for c in rows])
+    assert [m.text for m in gl.find("Він родом з Донецької обл. давно.")] == ["Донецької обл"]

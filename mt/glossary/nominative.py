@@ -77,6 +77,11 @@ def _adj_nominative(tok: morph.Token) -> str:
     return tok.text
 
 
+def _region_adjective(tok: morph.Token) -> str:
+    """Донецької → Донецька: the adjective of an oblast (область is feminine)."""
+    return _case_like(_inflect(tok.key, "ADJF", {"nomn", "femn"}), tok.text)
+
+
 def _nominative_sing(key: str) -> bool:
     """The word is already a nominative singular (Олександр, Петро), not an oblique form."""
     return any(p.tag.case == "nomn" and "plur" not in p.tag.grammemes and morph.norm_key(p.normal_form) == key
@@ -185,8 +190,10 @@ def _locative_context(sentence: str, tok: morph.Token) -> bool:
     m = _PREV_WORD.search(sentence[max(0, tok.start - 40):tok.start])
     if not m or m.group(1) not in _AT:
         return False
-    cases = {p.tag.case for p in morph.parses(tok.key)}
-    return "loct" in cases and not cases & {"nomn", "gent", "accs", None}
+    ps = morph.parses(tok.key)
+    cases = {p.tag.case for p in ps}
+    return "loct" in cases and not cases & {"nomn", "accs", None} and not any(
+        p.tag.case == "gent" and morph.is_name_parse(p) for p in ps)  # у Марії: Maria has
 
 
 def _lemma(run: list[morph.Token], surface: set[str], sentence: str = "") -> str:
@@ -200,6 +207,8 @@ _ABBR_SPACE = re.compile(r"(?<= )(м|с|смт) (?=[А-ЯІЇЄҐ])")
 def _lemma_words(run: list[morph.Token], surface: set[str], sentence: str = "") -> str:
     if morph.is_acronym(run[0].text) and len(run) == 2 and run[1].key in ("україни", "рф"):
         return f"{run[0].text} {run[1].text}"  # МВС України stays
+    if len(run) > 1 and run[-1].key == "обл" and all(_is_adj(t.key) for t in run[:-1]):
+        return " ".join([_region_adjective(t) for t in run[:-1]] + [run[-1].text])  # Донецької обл.
     if len(run) > 1 and morph.is_acronym(run[-1].text) and all(_is_adj(t.key) for t in run[:-1]):
         # Дніпропетровської ОДА → Дніпропетровська ОДА: the adjective keeps the gender it agrees in
         return " ".join([_adj_nominative(t) for t in run[:-1]] + [run[-1].text])

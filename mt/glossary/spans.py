@@ -108,6 +108,8 @@ def _extend(toks, gap_ok, j: int) -> int:
     head_cap = _lemma_in(last, HEAD_NOUNS) is not None
     if not (_is_adj(last) or head_cap):
         return j
+    if _is_adj(last) and j < len(toks) and gap_ok[j] and toks[j].key == "обл":
+        return j + 1  # Донецька обл., Вінницькій обл.: the abbreviated head noun
     k = j
     while k < len(toks) and gap_ok[k] and not morph.is_capitalized(toks[k].text) and _is_adj(toks[k].key):
         k += 1
