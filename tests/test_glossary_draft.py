@@ -302,3 +302,13 @@ def test_an_oblast_written_short_keeps_its_abbreviation():
     assert "Донецьк" not in all_spellings(rows)
     gl = Glossary.from_entries([Entry(tuple(c.spellings), c.target, c.type) for c in rows])
     assert [m.text for m in gl.find("Він родом з Донецької обл. давно.")] == ["Донецької обл"]
+
+
+def test_two_adjectives_sharing_a_plural_head_are_one_place():
+    rows = extract_candidates([("p", "Дощі пройшли в Сумській та Полтавській областях. Села Бучанського і "
+                                     "Ірпінського районів. Шторм на акваторії Чорного та Азовського морів.")])
+    for name in ("Сумська та Полтавська області", "Бучанський і Ірпінський райони", "Чорне та Азовське моря"):
+        assert row_with(rows, name).type == "place", name
+    gl = Glossary.from_entries([Entry(tuple(c.spellings), c.target, c.type) for c in rows])
+    assert [m.text for m in gl.find("У Сумської та Полтавської областей є план.")] == [
+        "Сумської та Полтавської областей"]

@@ -19,7 +19,7 @@ from mt.glossary.names import (
     ROMAN,
     STREET_WORDS,
 )
-from mt.glossary.nominative import _street_name
+from mt.glossary.nominative import _case_like, _inflect, _street_name
 from mt.glossary.wordclass import (
     _best_pos,
     _exonym_form,
@@ -261,6 +261,14 @@ def _fixed_phrases(sentence: str, toks: list[morph.Token]) -> Iterator[tuple[int
                     yield i, k, f"{legal} «{inner}»", "org"
                     i = k
                     continue
+        elif i + 3 < n and toks[i + 1].key in _AND and _shared_head(sentence, toks, i):
+            head = toks[i + 3]
+            adjs = [_inflect(x.key, "ADJF", {"nomn", _gender_of(head.key)}) for x in (t, toks[i + 2])]
+            nom = _inflect(head.key, "NOUN", {"nomn", "plur"})
+            spelling = f"{_case_like(adjs[0], t.text)} {toks[i + 1].text} {_case_like(adjs[1], toks[i + 2].text)} {nom}"
+            yield i, i + 4, spelling, HEAD_NOUNS[_lemma_in(head.key, HEAD_NOUNS)]
+            i += 4
+            continue
         elif t.key in STREET_WORDS and i + 1 < n:
             gap = sentence[t.end:toks[i + 1].start]
             abbr = STREET_WORDS[t.key]
@@ -278,6 +286,29 @@ def _fixed_phrases(sentence: str, toks: list[morph.Token]) -> Iterator[tuple[int
                     i = k
                     continue
         i += 1
+
+
+_AND = frozenset({"та", "і", "й", "и"})
+
+
+def _shared_head(sentence: str, toks: list[morph.Token], i: int) -> bool:
+    """Донецькій та Луганській областях, Чорного та Азовського морів: two capitalised adjectives
+    that share one plural head noun of the written list make one name."""
+    a, b, head = toks[i], toks[i + 2], toks[i + 3]
+    return (morph.is_capitalized(a.text) and morph.is_capitalized(b.text) and not morph.is_capitalized(head.text)
+            and _is_adj(a.key) and _is_adj(b.key) and _lemma_in(head.key, HEAD_NOUNS) is not None
+            and any(p.tag.POS == "NOUN" and "plur" in p.tag.grammemes for p in morph.parses(head.key))
+            and not any(sentence[x.end:y.start].strip() for x, y in zip(toks[i:i + 3], toks[i + 1:i + 4])))
+
+
+def _gender_of(key: str) -> str:
+    """The gender of a plural noun's singular (морів: neuter, областей: feminine)."""
+    for p in morph.parses(key):
+        if p.tag.POS == "NOUN":
+            lemma = morph.parses(morph.norm_key(p.normal_form))
+            if lemma and lemma[0].tag.gender:
+                return lemma[0].tag.gender
+    return "femn"
 
 
 def _never_row(run: list[morph.Token], lower: Counter, capmid: Counter) -> bool:
