@@ -312,3 +312,13 @@ def test_two_adjectives_sharing_a_plural_head_are_one_place():
     gl = Glossary.from_entries([Entry(tuple(c.spellings), c.target, c.type) for c in rows])
     assert [m.text for m in gl.find("У Сумської та Полтавської областей є план.")] == [
         "Сумської та Полтавської областей"]
+
+
+def test_org_heads_keep_their_genitive_and_a_republic_keeps_its_name():
+    rows = extract_candidates([("r", "План громад Автономної Республіки Крим затверджує Рада міністрів "
+                                     "Автономної Республіки Крим. Рішення Хмельницького обласного тервідділення "
+                                     "АМКУ скасовано.")])
+    assert row_with(rows, "Автономна Республіка Крим").type == "place"
+    assert row_with(rows, "Рада міністрів Автономної Республіки Крим").type == "org"
+    assert row_with(rows, "Хмельницьке обласне тервідділення АМКУ").type == "org"
+    assert not {"Автономна Республіка", "Рада", "Рад міністрів Автономної Республіки Крим"} & all_spellings(rows)

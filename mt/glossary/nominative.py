@@ -52,10 +52,14 @@ def _inflect(key: str, pos: str, grammemes: set[str]) -> str:
 
 def _phrase_lemma(run: list[morph.Token]) -> str | None:
     """Nominative of an adjective+noun phrase: Курській області → Курська область."""
-    head = next((i for i, t in enumerate(run) if not _is_adj(t.key.rpartition("-")[2])), None)
+    head = next((i for i, t in enumerate(run) if _lemma_in(t.key, HEAD_NOUNS) and all(
+        _is_adj(x.key) for x in run[:i]) and any(p.tag.POS == "NOUN" for p in morph.parses(t.key))), None)
+    if head is None:  # Рада міністрів ...: a head noun of the list, even one that is also an adjective
+        head = next((i for i, t in enumerate(run) if not _is_adj(t.key.rpartition("-")[2])), None)
     if head is None or morph.is_acronym(run[head].text):
         return None
     nouns = [p for p in morph.parses(run[head].key) if p.tag.POS == "NOUN"]
+    nouns.sort(key=lambda p: morph.norm_key(p.normal_form) not in HEAD_NOUNS)  # рада, not the unit рад
     hp = next((p for p in nouns if "plur" not in p.tag.grammemes), nouns[0] if nouns else None)
     if hp is None:
         return None

@@ -111,10 +111,12 @@ def _extend(toks, gap_ok, j: int) -> int:
     if _is_adj(last) and j < len(toks) and gap_ok[j] and toks[j].key == "обл":
         return j + 1  # Донецька обл., Вінницькій обл.: the abbreviated head noun
     k = j
-    while k < len(toks) and gap_ok[k] and not morph.is_capitalized(toks[k].text) and _is_adj(toks[k].key):
+    while (k < len(toks) and gap_ok[k] and not morph.is_capitalized(toks[k].text) and _is_adj(toks[k].key)
+           and not (head_cap and _gent_noun(toks[k].key))):  # Рада міністрів: a noun, not the adjective
         k += 1
     if not (k < len(toks) and gap_ok[k] and not morph.is_capitalized(toks[k].text)
-            and _best_pos(toks[k].key) == "NOUN" and (head_cap or _lemma_in(toks[k].key, HEAD_NOUNS))):
+            and (_best_pos(toks[k].key) == "NOUN" or (head_cap and _gent_noun(toks[k].key)))  # Рада міністрів
+            and (head_cap or _lemma_in(toks[k].key, HEAD_NOUNS))):
         return j
     k += 1
     if k + 1 < len(toks) and toks[k].key == "імені" and morph.is_capitalized(toks[k + 1].text):
@@ -132,6 +134,9 @@ def _extend(toks, gap_ok, j: int) -> int:
                 and morph.is_capitalized(toks[k + 1].text))):  # суду м. Києва
         k += 1
         if _is_adj(toks[k - 1].key) and k < len(toks) and gap_ok[k] and _best_pos(toks[k].key) == "NOUN":
+            if (_place_head(toks[k].key) and k + 1 < len(toks) and gap_ok[k + 1]
+                    and morph.is_capitalized(toks[k + 1].text) and not _is_adj(toks[k + 1].key)):
+                return k + 2  # ... Автономної Республіки Крим
             return k + 1
     return k
 
@@ -169,6 +174,8 @@ def _split(run: list[morph.Token]) -> list[list[morph.Token]]:
                 pass  # Дніпропетровської ОДА, Кременчуцькому НПЗ
             elif cyr and _org_head(prev.key) and (_place_genitive(t.key) or _gent_noun(t.key)):
                 pass  # Верховної Ради України, Кабінету Міністрів України
+            elif cyr and _place_head(prev.key) and not _is_adj(t.key) and not _personal(t.key):
+                pass  # Автономної Республіки Крим: the place head and its name
             elif morph.is_cyrillic(prev.text) != morph.is_cyrillic(t.text) and not (
                     _is_initial(prev) or _is_initial(t) or t.key in FOREIGN_LEGAL):
                 out.append(cur)  # Kernel | Андрія Веревського: another script, another name
@@ -299,6 +306,11 @@ def _shared_head(sentence: str, toks: list[morph.Token], i: int) -> bool:
             and _is_adj(a.key) and _is_adj(b.key) and _lemma_in(head.key, HEAD_NOUNS) is not None
             and any(p.tag.POS == "NOUN" and "plur" in p.tag.grammemes for p in morph.parses(head.key))
             and not any(sentence[x.end:y.start].strip() for x, y in zip(toks[i:i + 3], toks[i + 1:i + 4])))
+
+
+def _place_head(key: str) -> bool:
+    nf = _lemma_in(key, HEAD_NOUNS)
+    return nf is not None and HEAD_NOUNS[nf] == "place" and nf in ("республіка", "острів", "півострів", "край")
 
 
 def _gender_of(key: str) -> str:
