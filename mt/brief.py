@@ -16,6 +16,7 @@ from typing import Callable, Iterable
 
 from mt.inputs.document import CorpusOptions, Failed, content_hash
 from mt.inputs.english import english_from_detail
+from mt.inputs.remote import source_path
 from mt.outputs.briefs import FORMAT, build_brief, strip_demo_label, write_brief, write_digest
 from mt.outputs.files import OutputError, atomic_write_json, atomic_write_lines, output_path, safe_rel
 from mt.outputs.layout import SUMMARY_SUFFIX
@@ -111,7 +112,7 @@ def brief_corpus(paths: Iterable[str | Path], out: str | Path, mt_options: Trans
     sum_options = sum_options or SummarizeOptions()
     if not sum_options.glossaries and mt_options.glossaries:
         sum_options = replace(sum_options, glossaries=mt_options.glossaries)
-    paths = [Path(p) for p in paths]
+    paths = [source_path(p) for p in paths]
     out = Path(out)
     progress = progress or Progress(quiet=True)
     started = time.perf_counter()

@@ -21,6 +21,7 @@ from mt.glossary.stats import TermTotals, term_stats, translation_terms
 from mt.inputs.corpus import count_documents, load_corpus
 from mt.inputs.document import CorpusOptions, Document, Failed
 from mt.inputs.language import skip_reason
+from mt.inputs.remote import source_path
 from mt.models.fetch import model_version, preflight
 from mt.models.resolution import resolve
 from mt.outputs import translations as outputs
@@ -143,7 +144,7 @@ def run_arguments(paths, out, options: TranslateOptions | None, corpus: CorpusOp
     out = Path(out)
     corpus = corpus or CorpusOptions()
     corpus = CorpusOptions(**{**corpus.__dict__, "exclude": (*corpus.exclude, out)})
-    return (options or TranslateOptions(), out, [Path(p) for p in paths], corpus,
+    return (options or TranslateOptions(), out, [source_path(p) for p in paths], corpus,
             progress or Progress(quiet=True))
 
 

@@ -20,8 +20,10 @@ from mt import distributed
 from mt.cli import main
 from mt.distributed import RayOptions, TranslateWorker, translate_dataset
 from mt.engines import EngineOptions
+from mt.inputs.remote import filesystem
 from mt.translate import translate_corpus
 from mt.translator import TranslateOptions
+from tests.fake_s3 import fake_s3, upload
 
 # before Ray is imported: a local Ray listens on 127.0.0.1, not on the host's public address
 os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
@@ -35,11 +37,14 @@ def local_ray():
     ray = pytest.importorskip("ray")
     pytest.importorskip("ray.data")
     started = not ray.is_initialized()
-    if started:
-        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
-    yield ray
-    if started:
-        ray.shutdown()
+    with fake_s3():  # before Ray starts, so its workers read s3:// from the stand-in too
+        filesystem.cache_clear()
+        if started:
+            ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+        yield ray
+        if started:
+            ray.shutdown()
+    filesystem.cache_clear()
 
 
 def _options(model, **kw) -> TranslateOptions:
@@ -91,6 +96,19 @@ def test_ray_local_writes_what_one_machine_writes(local_ray, tiny_marian, seeds_
     assert (summary["ok"], summary["sentences"], summary["glossary"]) == (5, one.sentences, one.terms)
 
 
+def test_ray_reads_a_bucket_where_the_data_lives(local_ray, tiny_marian, seeds_copy, tmp_path):
+    url = upload(seeds_copy, "archive", "uk/2024")  # each worker reads its own documents from the store
+    one = translate_corpus([seeds_copy], tmp_path / "one", _options(tiny_marian))
+    result = CliRunner().invoke(main, ["translate", url, "-o", str(tmp_path / "ray"), "--ray", "local",
+                                       "-m", str(tiny_marian), "--engine", "ct2", "-g", str(GLOSSARY), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["ok"] == one.ok == 5
+    local, remote = _tree(tmp_path / "one"), _tree(tmp_path / "ray")
+    assert {k: v for k, v in remote.items() if k.endswith(".en.txt")} == \
+        {k: v for k, v in local.items() if k.endswith(".en.txt")}
+    assert all(r["source"].startswith(url + "/") for r in _records(tmp_path / "ray"))
+
+
 def test_a_killed_worker_is_retried_and_every_document_recorded_once(local_ray, tiny_marian, seeds_copy, tmp_path):
     options = _options(tiny_marian, window_docs=2)  # three calls: [000, 001], [002, 003], [004]
     translate_corpus([seeds_copy], tmp_path / "one", options)
@@ -120,7 +138,9 @@ DRIVER = """
 import sys, time
 from mt.distributed import RayOptions, TranslateWorker, translate_corpus
 from mt.engines import EngineOptions
+from mt.inputs.remote import filesystem
 from mt.translator import TranslateOptions
+from tests.fake_s3 import fake_s3, upload
 
 class Slow(TranslateWorker):  # one second per call, so the driver can be killed between calls
     def __call__(self, batch):

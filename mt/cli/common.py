@@ -104,7 +104,13 @@ quiet_option = click.option("-q", "--quiet", is_flag=True, help="No progress or 
 
 def check_inputs(paths, out: Path | None = None, stdin_ok: bool = False) -> None:
     """Usage errors before anything is created: a missing input, or an OUT that is a file (exit 2)."""
-    missing = [str(p) for p in paths if not (stdin_ok and str(p) == "-") and not Path(p).exists()]
+    from mt.inputs.document import CorpusError
+    from mt.inputs.remote import source_path
+
+    try:
+        missing = [str(p) for p in paths if not (stdin_ok and str(p) == "-") and not source_path(p).exists()]
+    except CorpusError as exc:  # a URL whose store cannot be reached, or an unknown scheme
+        raise click.UsageError(str(exc)) from None
     if missing:
         raise click.UsageError(f"no such file or folder: {', '.join(missing)}")
     if out is not None and Path(out).exists() and not Path(out).is_dir():
@@ -180,11 +186,43 @@ def engine_options(func):
     return _stack(options)(wrapper)
 
 
+class _Input(click.ParamType):
+    """An input file or folder: a local path, or a URL (s3://, gs://...: mt.inputs.remote)."""
+
+    name = "path"
+
+    def convert(self, value, param, ctx):
+        from mt.inputs.remote import source_path
+
+        return source_path(value)
+
+
+INPUT = _Input()
+
+
+class _Out(click.ParamType):
+    """-o/--out: a local folder, or one on a mount every Ray node shares; never a URL."""
+
+    name = "folder"
+
+    def convert(self, value, param, ctx):
+        from mt.inputs.remote import is_url
+
+        if is_url(value):
+            self.fail(f"{value}: OUT must be a folder on this machine or on a mount every node shares (NFS, "
+                      "EFS, Filestore...); s3:// and gs:// are for inputs only. Write OUT to a folder and copy "
+                      "it to the bucket afterwards (e.g. aws s3 sync OUT s3://...).", param, ctx)
+        return Path(value)
+
+
+OUT = _Out()
+
+
 def paths_and_out(out_help: str, out_required: bool = True):
     """PATHS... and the -o/--out folder: the head of every command that writes into OUT."""
     return _stack([
-        click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path)),
-        click.option("-o", "--out", required=out_required, type=click.Path(path_type=Path), help=out_help),
+        click.argument("paths", nargs=-1, required=True, type=INPUT),
+        click.option("-o", "--out", required=out_required, type=OUT, help=out_help),
     ])
 
 

@@ -12,7 +12,9 @@ INSTALL_HINT = "pip install 'mt[ray]'"
 
 
 # environment that decides where models and caches are, passed on to every worker
-FORWARDED_ENV = ("MT_", "HF_", "TRANSFORMERS_", "CT2_", "TOKENIZERS_PARALLELISM")
+# and where s3:// inputs are (no credentials: each node has its own, as a cluster's nodes do)
+FORWARDED_ENV = ("MT_", "HF_", "TRANSFORMERS_", "CT2_", "TOKENIZERS_PARALLELISM", "AWS_ENDPOINT_URL", "AWS_REGION",
+                 "AWS_DEFAULT_REGION", "AWS_PROFILE")
 
 
 class RayUnavailable(MtError):

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Iterator
 
 from mt.inputs.document import CorpusOptions, Failed
+from mt.inputs.remote import RemoteFile, source_path
 from mt.outputs import translations as outputs
 from mt.outputs.files import OutputError
 from mt.outputs.manifest import Manifest
@@ -28,7 +29,8 @@ def list_inputs(paths: list[Path], corpus: CorpusOptions, done: dict[str, dict[s
             items.append({"failed": item})
             continue
         path, rel, fmt = item
-        items.append({"path": str(path), "rel": rel, "fmt": fmt, "done": done.get(rel, {})})
+        items.append({"path": path if isinstance(path, RemoteFile) else str(path), "rel": rel, "fmt": fmt,
+                      "done": done.get(rel, {})})
     return items
 
 
@@ -54,7 +56,7 @@ def _documents(item: dict, corpus: CorpusOptions, out: Path, languages=None) -> 
     from mt.inputs.corpus import TEXT_SUFFIXES, _load_text_file
     from mt.inputs.tables import load_table
 
-    path, rel, fmt, done = Path(item["path"]), item["rel"], item["fmt"], item["done"]
+    path, rel, fmt, done = source_path(item["path"]), item["rel"], item["fmt"], item["done"]
     docs = [_load_text_file(path, rel, fmt, corpus)] if fmt in set(TEXT_SUFFIXES.values()) else \
         load_table(path, rel, fmt, corpus)
     for doc in docs:

@@ -15,6 +15,7 @@ from typing import Iterator
 from mt.inputs.document import MAX_FILE_BYTES, CorpusError, CorpusOptions, Document, Failed, content_hash, decode_bytes
 from mt.inputs.parallel import read_ahead, reading_workers
 from mt.inputs.parse import parse_text
+from mt.inputs.remote import RemoteFile, is_url, iter_remote
 from mt.outputs.files import safe_rel
 from mt.outputs.layout import OUTPUT_SUFFIXES
 
@@ -37,6 +38,10 @@ def iter_files(paths: list[str | Path], exclude: tuple[Path, ...] = ()) -> Itera
     """
     excluded = {p.resolve() for p in exclude}
     for raw in paths:
+        if is_url(raw):  # s3://, gs://...: listed through its filesystem (mt.inputs.remote)
+            for path, parts in iter_remote(str(raw), _is_input_name):
+                yield path, "!missing" if parts is None else safe_rel([*parts[:-1], Path(parts[-1]).stem])
+            continue
         root = Path(raw)
         if not root.exists() and not root.is_symlink():
             yield root, "!missing"
@@ -67,12 +72,19 @@ def iter_files(paths: list[str | Path], exclude: tuple[Path, ...] = ()) -> Itera
                     keep.append(d)
             dirs[:] = keep
             for name in sorted(files):
-                if name.startswith(".") or name.endswith(OUTPUT_SUFFIXES) or name == "manifest.jsonl":
+                if name.startswith(".") or not _is_input_name(name):
                     continue
                 path = here / name
                 if _format(path) is None:
                     continue
                 yield path, safe_rel([*rel_dir, _stem(path)])
+
+
+def _is_input_name(name: str) -> bool:
+    """A file name mt reads in a folder: a known format, and not one of mt's own outputs."""
+    suffix = Path(name).suffix.lower()
+    return (suffix in TEXT_SUFFIXES or suffix in TABLE_SUFFIXES) and not name.endswith(OUTPUT_SUFFIXES) \
+        and name != "manifest.jsonl"
 
 
 def count_documents(paths: list[str | Path], options: CorpusOptions | None = None) -> int | None:
@@ -85,6 +97,8 @@ def count_documents(paths: list[str | Path], options: CorpusOptions | None = Non
     total = 0
     for path, rel in iter_files(paths, options.exclude):
         fmt = "missing" if rel == "!missing" else _format(path)
+        if isinstance(path, RemoteFile) and fmt in TABLE_SUFFIXES.values():
+            return None  # counting would read the whole table from the store once more
         try:
             if fmt in {"jsonl", "csv"}:
                 with path.open("rb") as handle:
@@ -93,17 +107,20 @@ def count_documents(paths: list[str | Path], options: CorpusOptions | None = Non
             elif fmt == "parquet":
                 import pyarrow.parquet as pq
 
-                total += pq.ParquetFile(path).metadata.num_rows
+                with path.open("rb") as handle:
+                    total += pq.ParquetFile(handle).metadata.num_rows
             elif fmt == "dataset":
                 return None
             else:
                 total += 1
-        except (OSError, ValueError):
+        except (OSError, ValueError, CorpusError):
             total += 1  # its failure is one item
     return total
 
 
 def _is_dataset_dir(path: Path) -> bool:
+    if isinstance(path, RemoteFile):  # a saved dataset is read from a local folder only
+        return False
     return path.is_dir() and (path / "dataset_info.json").exists() and (path / "state.json").exists()
 
 
@@ -153,7 +170,9 @@ def load_corpus(paths: list[str | Path], options: CorpusOptions | None = None) -
 
 
 def _is_text(item) -> bool:
-    return not isinstance(item, Failed) and item[2] in _TEXT_FORMATS
+    """A local text file, which a reading process may take (a store's client is never forked: its SDK's
+    threads do not survive a fork; objects on a store are read here)."""
+    return not isinstance(item, Failed) and item[2] in _TEXT_FORMATS and not isinstance(item[0], RemoteFile)
 
 
 def _load_item(item, options: CorpusOptions) -> Iterator[Document | Failed]:

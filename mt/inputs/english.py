@@ -9,6 +9,7 @@ from typing import Iterable, Iterator
 
 from mt.inputs.document import CorpusError, CorpusOptions, Failed, content_hash, decode_bytes
 from mt.inputs.parse import parse_text
+from mt.inputs.remote import RemoteFile, iter_remote, source_path
 from mt.outputs.files import safe_rel
 from mt.outputs.layout import DEMO_LABEL, SUMMARY_SUFFIX
 
@@ -42,11 +43,16 @@ def iter_english(paths: Iterable[str | Path]) -> Iterator[EnglishDoc | Failed]:
     """English documents under `paths` (files, or folders recursively); mt's own outputs are skipped."""
     used: dict[str, int] = {}
     for raw in paths:
-        root = Path(raw)
+        root = source_path(raw)
         if not root.exists():
             yield Failed(id=str(root), source=str(root), error="no such file or folder")
             continue
-        for path, parts in ([(root, [english_stem(root.name)])] if root.is_file() else _walk(root)):
+        if isinstance(root, RemoteFile):  # s3://, gs://... (mt.inputs.remote)
+            found = [(path, [*parts[:-1], english_stem(parts[-1])])
+                     for path, parts in iter_remote(root.url, _is_english) if parts is not None]
+        else:
+            found = [(root, [english_stem(root.name)])] if root.is_file() else _walk(root)
+        for path, parts in found:
             rel = safe_rel(parts)
             used[rel] = used.get(rel, 0) + 1
             if used[rel] > 1:
@@ -58,7 +64,10 @@ def count_english(paths: Iterable[str | Path]) -> int:
     """How many documents `iter_english` will yield (for a progress total), without reading them."""
     total = 0
     for raw in paths:
-        root = Path(raw)
+        root = source_path(raw)
+        if isinstance(root, RemoteFile):
+            total += sum(1 for _ in iter_remote(root.url, _is_english))
+            continue
         total += 1 if not root.is_dir() else sum(1 for _ in _walk(root))
     return total
 
@@ -68,10 +77,13 @@ def _walk(root: Path) -> Iterator[tuple[Path, list[str]]]:
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         here = Path(folder).relative_to(root).parts
         for name in sorted(files):
-            if (name.startswith(".") or name in NOT_INPUT_NAMES or name.endswith(NOT_INPUTS)
-                    or not name.lower().endswith(ENGLISH_SUFFIXES)):
-                continue
-            yield Path(folder) / name, [*here, english_stem(name)]
+            if not name.startswith(".") and _is_english(name):
+                yield Path(folder) / name, [*here, english_stem(name)]
+
+
+def _is_english(name: str) -> bool:
+    """A file name summarize reads: English text, and not one of mt's own outputs."""
+    return name not in NOT_INPUT_NAMES and not name.endswith(NOT_INPUTS) and name.lower().endswith(ENGLISH_SUFFIXES)
 
 
 def read_english(path: Path, rel: str) -> EnglishDoc | Failed:

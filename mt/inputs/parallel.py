@@ -5,7 +5,8 @@ Reading an HTML page (trafilatura, then mt's cleaning and language identificatio
 files over one process per core and yields the results in the listing's order, so what
 `load_corpus` yields is the same, document for document, as reading them one by one.
 
-* Only text files (txt, md, html) go to the workers; tables are read here, at their turn.
+* Only local text files (txt, md, html) go to the workers; tables, and files on a store
+  (`mt.inputs.remote`), are read here, at their turn.
 * At most `AHEAD_PER_WORKER` files per worker are in flight, so memory stays flat however far
   the consumer (the translate job) lags behind.
 * Workers are forked (Linux): they start in milliseconds with mt's readers already imported.

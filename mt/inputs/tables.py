@@ -55,7 +55,7 @@ def _row_key(record: dict, id_column: str, row: int, seen: set[str]) -> str:
 
 
 def _jsonl_rows(path: Path) -> Iterator[tuple[int, dict | Exception]]:
-    with open(path, "rb") as fh:
+    with path.open("rb") as fh:
         for number, raw in enumerate(fh, start=1):
             if not raw.strip():
                 continue
@@ -74,6 +74,16 @@ def _jsonl_rows(path: Path) -> Iterator[tuple[int, dict | Exception]]:
 
 
 def _dataset_rows(path: Path, fmt: str) -> Iterator[tuple[int, dict | Exception]]:
+    from mt.inputs.remote import RemoteFile
+
+    if isinstance(path, RemoteFile):  # CSV/Parquet on a store: read from a local copy, deleted after
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="mt-table-") as folder:
+            local = Path(folder) / f"table{path.suffix}"
+            local.write_bytes(path.read_bytes())
+            yield from _dataset_rows(local, fmt)
+        return
     import datasets
 
     datasets.disable_progress_bars()
