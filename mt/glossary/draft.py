@@ -30,12 +30,12 @@ from mt.glossary.names import (
     skeleton,
 )
 from mt.glossary.nominative import _lemma, _locative_context, _oblique_context, _type_of
+from mt.glossary.phrases import _fixed_phrases
 from mt.glossary.romanize import romanize
 from mt.glossary.spans import (
     FOREIGN_LEGAL,
     _after_legal_form,
     _evidenced,
-    _fixed_phrases,
     _lone_adjective,
     _never_row,
     _origin,

@@ -142,3 +142,8 @@ def _dictionary_common_noun(key: str) -> bool:
     ps = [p for p in morph.parses(key) if p.is_known and p.tag.POS == "NOUN" and morph.norm_key(p.normal_form) == key]
     return bool(ps) and key not in EXONYMS and key not in HEAD_NOUNS and not any(
         morph.is_name_parse(p) for p in ps) and all(str(p.tag).startswith("NOUN,inan") for p in ps)
+
+
+def _place_head(key: str) -> bool:
+    nf = _lemma_in(key, HEAD_NOUNS)
+    return nf is not None and HEAD_NOUNS[nf] == "place" and nf in ("республіка", "острів", "півострів", "край")
