@@ -322,3 +322,10 @@ def test_org_heads_keep_their_genitive_and_a_republic_keeps_its_name():
     assert row_with(rows, "Рада міністрів Автономної Республіки Крим").type == "org"
     assert row_with(rows, "Хмельницьке обласне тервідділення АМКУ").type == "org"
     assert not {"Автономна Республіка", "Рада", "Рад міністрів Автономної Республіки Крим"} & all_spellings(rows)
+
+
+def test_a_name_that_acts_is_a_person_when_nothing_else_tells():
+    rows = extract_candidates([("a", "Вранці Дактиль пішов до лісу. Увечері Дактиль повернувся додому. "
+                                     "Ми бачили Дактиля біля річки. Вони поїхали в Кварц.")])
+    assert row_with(rows, "Дактиль").type == "person"  # the subject of пішов, повернувся
+    assert row_with(rows, "Кварц").type == "place"  # a dictionary noun that does not act

@@ -29,7 +29,7 @@ from mt.glossary.names import (
     same_name,
     skeleton,
 )
-from mt.glossary.nominative import _lemma, _locative_context, _oblique_context, _type_of
+from mt.glossary.nominative import _acts, _lemma, _locative_context, _oblique_context, _type_of
 from mt.glossary.phrases import _fixed_phrases
 from mt.glossary.romanize import romanize
 from mt.glossary.spans import (
@@ -84,6 +84,7 @@ class _Occurrence:
     surface: str = ""  # the words as written
     oblique: bool = False  # the context shows the name is not in the nominative (про Раїса)
     located: bool = False  # written as a place is: в Галичі, у Старокостянтинові
+    acting: bool = False  # the subject of a past-tense verb: Габр сказав
 
 
 # ---------------------------------------------------------------- runs
@@ -190,7 +191,8 @@ def occurrences(sentences: list[tuple[str, str]], counts: CorpusCounts) -> list[
                 kind = "org"  # ТОВ Барвінок
             out.append(_Occurrence(_lemma(run, surface, s), doc_id, s, _origin(toks, run[0].start), kind,
                                    _in_quotes(s, run), " ".join(t.text for t in run),
-                                   _oblique_context(s, run[0].start), _locative_context(s, run[0])))
+                                   _oblique_context(s, run[0].start), _locative_context(s, run[0]),
+                                   _acts(s, run)))
     return out
 
 
@@ -347,7 +349,8 @@ def _candidate(spellings, occs, by_lemma, votes_by_word, korean_first, surnames=
             kinds["place"] = 1  # often written as a place is (в Галичі), whatever names it resembles
         if not kinds and len(keys) == 1 and skeleton(main) in surnames:
             kinds["person"] = 1  # the corpus writes it after a given name or initials too
-        target, etype = propose_target(main, origin), _type_of(main, lowercase_inside, kinds)
+        acting = 3 * sum(o.acting for o in occs) >= len(occs)
+        target, etype = propose_target(main, origin), _type_of(main, lowercase_inside, kinds, acting)
     status = "ok" if origin in ("known", "latin", "ukrainian") else "check"
     counts = {s: len(by_lemma[s]) for s in spellings}
     example = " ".join(occs[0].sentence.split())

@@ -200,6 +200,16 @@ def _locative_context(sentence: str, tok: morph.Token) -> bool:
         p.tag.case == "gent" and morph.is_name_parse(p) for p in ps)  # у Марії: Maria has
 
 
+def _acts(sentence: str, run: list[morph.Token]) -> bool:
+    """The name is the subject of a verb in the past tense, singular (Габр сказав, Мойра пішла)."""
+    m = re.match(r"[ \u00a0]+([^\W\d_]+)", sentence[run[-1].end:run[-1].end + 40])
+    if not m or not m.group(1).islower():
+        return False
+    ps = morph.parses(morph.norm_key(m.group(1)))
+    return bool(ps) and all(p.tag.POS == "VERB" and "past" in p.tag.grammemes and "plur" not in p.tag.grammemes
+                            for p in ps)
+
+
 def _lemma(run: list[morph.Token], surface: set[str], sentence: str = "") -> str:
     lemma = _lemma_words(run, surface, sentence)
     return _ABBR_SPACE.sub(r"\1. ", lemma) if " м " in lemma or " с " in lemma or " смт " in lemma else lemma
@@ -242,9 +252,10 @@ def _lemma_words(run: list[morph.Token], surface: set[str], sentence: str = "") 
     return " ".join([first] + [_name_lemma(t, surface, inflected) for t in run[1:]])
 
 
-def _type_of(spelling: str, lowercase_inside: bool, kinds: Counter | None = None) -> str:
+def _type_of(spelling: str, lowercase_inside: bool, kinds: Counter | None = None, acting: bool = False) -> str:
     """A row's type from evidence: a head noun (область, суд), a legal form or quotes (org), a street
-    word (place), initials or person-name morphology (person), company-name word parts (org)."""
+    word (place), initials or person-name morphology (person), company-name word parts (org); with
+    none of these, a name that acts (`acting`: Габр сказав) is a person, else a place."""
     ws = [w for w in morph.words(spelling) if not ROMAN.match(w)] or morph.words(spelling)  # Катерина II
     keys = [morph.norm_key(w) for w in ws]
     for k in keys:
@@ -270,6 +281,8 @@ def _type_of(spelling: str, lowercase_inside: bool, kinds: Counter | None = None
         return "org"  # Укргазбуд, Київенергосервіс
     ps = [p for p in ps if morph.norm_key(p.normal_form) == last] or ps
     if ps and "anim" in ps[0].tag.grammemes:
+        return "person"
+    if acting and not lowercase_inside:
         return "person"
     return "place" if not lowercase_inside else "term"
 
