@@ -329,3 +329,10 @@ def test_a_name_that_acts_is_a_person_when_nothing_else_tells():
                                      "Ми бачили Дактиля біля річки. Вони поїхали в Кварц.")])
     assert row_with(rows, "Дактиль").type == "person"  # the subject of пішов, повернувся
     assert row_with(rows, "Кварц").type == "place"  # a dictionary noun that does not act
+
+
+def test_a_place_word_before_a_name_is_place_evidence():
+    rows = extract_candidates([("w", "Ми приїхали в місто Галич. Галич стоїть на Дністрі. Офіс фірми в м. Галич. "
+                                     "Кременчуцький НПЗ працює. Роботи на Кременчуцькому НПЗ тривають.")])
+    assert row_with(rows, "Галич").type == "place"  # місто Галич, м. Галич; the dictionary also has a surname
+    assert row_with(rows, "Кременчуцький НПЗ").type == "org"  # an acronym head, whatever the preposition

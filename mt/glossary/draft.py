@@ -345,7 +345,7 @@ def _candidate(spellings, occs, by_lemma, votes_by_word, korean_first, surnames=
         kinds = Counter(o.kind for o in occs if o.kind)
         if not kinds and 2 * sum(o.quoted for o in occs) >= len(occs):
             kinds["org"] = 1  # mostly written alone in quotes: a company, party or newspaper («Альтком»)
-        if not kinds and 3 * sum(o.located for o in occs) >= len(occs):
+        if not kinds and 3 * sum(o.located for o in occs) >= len(occs) and not any(map(morph.is_acronym, words)):
             kinds["place"] = 1  # often written as a place is (в Галичі), whatever names it resembles
         if not kinds and len(keys) == 1 and skeleton(main) in surnames:
             kinds["person"] = 1  # the corpus writes it after a given name or initials too

@@ -188,10 +188,21 @@ def _oblique_context(sentence: str, start: int) -> bool:
 _AT = frozenset({"в", "у", "на"})
 
 
+_PLACE_WORDS = frozenset({"місто", "село", "селище", "хутір", "містечко", "річка", "озеро", "гора", "острів",
+                          "столиця", "райцентр", "обласний", "урочище", "станція", "смт"})
+_PLACE_ABBR_DOT = re.compile(r"(?<![^\W\d_])(?:м|с|смт|р)\.[ \u00a0]*$")
+
+
 def _locative_context(sentence: str, tok: morph.Token) -> bool:
     """в Галичі, у Старокостянтинові, на Терновій: в/у/на before a form that can only be a locative or
-    a dative (not a genitive: "у Петренка" is "Petrenko has"), which is how places are written."""
-    m = _PREV_WORD.search(sentence[max(0, tok.start - 40):tok.start])
+    a dative (not a genitive: "у Петренка" is "Petrenko has"), which is how places are written; or a
+    place word before the name (місто Галич, села Тернова, м. Київ, с. Ясень)."""
+    before = sentence[max(0, tok.start - 40):tok.start]
+    if _PLACE_ABBR_DOT.search(before):
+        return True
+    m = _PREV_WORD.search(before)
+    if m and m.group(1).islower() and _lemma_in(morph.norm_key(m.group(1)), _PLACE_WORDS):
+        return True
     if not m or m.group(1) not in _AT:
         return False
     ps = morph.parses(tok.key)
