@@ -266,9 +266,12 @@ def test_the_word_before_a_name_settles_its_case():
 
 def test_conjunctions_are_no_legal_forms_and_capitalised_common_nouns_are_no_rows():
     rows = extract_candidates([("b", "Вдома добре, бо Ярина любить тишу. Ярина читала. "
-                                     "Цей Закон ухвалили вчора, а закон про мову ще ні. Ми їдемо в Європу.")])
+                                     "Цей Закон ухвалили вчора, а закон про мову ще ні. Ми їдемо в Європу. "
+                                     "Скарги розглядає Генпрокуратура. Відповідь дала Генпрокуратура, "
+                                     "а не генпрокуратура Польщі.")])
     assert row_with(rows, "Ярина").type == "person"  # "бо" is a conjunction here, not a charity's БО
     assert "Закон" not in all_spellings(rows)  # a common noun the text also writes in lower case
+    assert row_with(rows, "Генпрокуратура").type == "org"  # an organisation-shaped word stays
     assert row_with(rows, "Європа").target == "Europe"
 
 

@@ -140,7 +140,7 @@ def _dictionary_common_noun(key: str) -> bool:
     as a proper name: pymorphy3-dicts-uk writes the tags of common-noun entries `NOUN,inan <gender>` and
     those of proper names `NOUN,<gender>,inan` (Київ, Волинь, Говерла, Фейсбук)."""
     ps = [p for p in morph.parses(key) if p.is_known and p.tag.POS == "NOUN" and morph.norm_key(p.normal_form) == key]
-    return bool(ps) and key not in EXONYMS and key not in HEAD_NOUNS and not any(
+    return bool(ps) and key not in EXONYMS and key not in HEAD_NOUNS and not _org_word(key) and not any(
         morph.is_name_parse(p) for p in ps) and all(str(p.tag).startswith("NOUN,inan") for p in ps)
 
 
