@@ -339,3 +339,12 @@ def test_a_place_word_before_a_name_is_place_evidence():
                                      "Кременчуцький НПЗ працює. Роботи на Кременчуцькому НПЗ тривають.")])
     assert row_with(rows, "Галич").type == "place"  # місто Галич, м. Галич; the dictionary also has a surname
     assert row_with(rows, "Кременчуцький НПЗ").type == "org"  # an acronym head, whatever the preposition
+
+
+def test_place_phrases_with_unknown_adjectives_and_a_region_after_a_district():
+    rows = extract_candidates([("g", "Він пішов до Гусинівського цвинтаря. Ми йшли Волинським шляхом. "
+                                     "Село Надвірнянського району Івано-Франківської області. "
+                                     "Рішення Господарського суду Київської області.")])
+    for place in ("Гусинівський цвинтар", "Волинський шлях", "Надвірнянський район", "Івано-Франківська область"):
+        assert row_with(rows, place).type == "place", place
+    assert row_with(rows, "Господарський суд Київської області").type == "org"  # an org keeps its place

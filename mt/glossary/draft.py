@@ -21,6 +21,7 @@ from mt.glossary.match import Glossary
 from mt.glossary.names import (
     COMMON_ACRONYMS,
     EXONYMS,
+    HEAD_NOUNS,
     KOREAN,
     LEGAL_FORMS,
     cluster_key,
@@ -43,7 +44,14 @@ from mt.glossary.spans import (
     _sentences,
     _title_word,
 )
-from mt.glossary.wordclass import _dictionary_common_noun, _dotted_initial, _given, _is_headline, _personal
+from mt.glossary.wordclass import (
+    _dictionary_common_noun,
+    _dotted_initial,
+    _given,
+    _is_headline,
+    _lemma_in,
+    _personal,
+)
 
 
 @dataclass
@@ -174,7 +182,7 @@ def occurrences(sentences: list[tuple[str, str]], counts: CorpusCounts) -> list[
                 run, initial = run[1:], headline
             while run and not _dotted_initial(s, run[-1]) and not (
                     len(run) > 1 and _dotted_initial(s, run[-2])) and (  # Г. Зассе: a surname after initials
-                    morph.is_common_word(run[-1].key) or run[-1].key in LEGAL_FORMS):
+                    (morph.is_common_word(run[-1].key) and not _head_noun_end(run)) or run[-1].key in LEGAL_FORMS):
                 if run[-1].key in FOREIGN_LEGAL and len(run) > 1:
                     kind = "org"  # Зевс ЛТД, Беніш Груп Лімітед: the legal form is part of the name
                     break
@@ -257,6 +265,11 @@ def extract_candidates(texts: Iterable[tuple[str, str]], min_count: int = 1, fou
 
 
 _VOWEL_RE = re.compile("[аеєиіїоуюя]")
+
+
+def _head_noun_end(run: list) -> bool:
+    """Волинським шляхом: the phrase ends in a lower-case head noun (шляхом is also a preposition)."""
+    return len(run) > 1 and not morph.is_capitalized(run[-1].text) and _lemma_in(run[-1].key, HEAD_NOUNS) is not None
 
 
 def _in_quotes(sentence: str, run: list) -> bool:

@@ -131,7 +131,9 @@ HEAD_NOUNS = {"область": "place", "обл": "place", "район": "place
               "повіт": "place", "губернія": "place", "воєводство": "place", "штат": "place",
               "провінція": "place", "країна": "place", "королівство": "place", "князівство": "place",
               "імперія": "place", "земля": "place", "океан": "place", "пустеля": "place", "канал": "place",
-              "сміттєзвалище": "place", "ставок": "place", "водосховище": "place", "урочище": "place"}
+              "сміттєзвалище": "place", "ставок": "place", "водосховище": "place", "урочище": "place",
+              "шлях": "place", "ліс": "place", "хутір": "place", "млин": "place", "слобода": "place", "яр": "place",
+              "заповідник": "place", "пляж": "place", "міст": "place", "пагорб": "place", "гай": "place"}
 
 _SKELETON_LETTERS = str.maketrans("іїйєґ", "иииег")
 

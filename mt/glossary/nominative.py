@@ -53,7 +53,8 @@ def _inflect(key: str, pos: str, grammemes: set[str]) -> str:
 def _phrase_lemma(run: list[morph.Token]) -> str | None:
     """Nominative of an adjective+noun phrase: Курській області → Курська область."""
     head = next((i for i, t in enumerate(run) if _lemma_in(t.key, HEAD_NOUNS) and all(
-        _is_adj(x.key) for x in run[:i]) and any(p.tag.POS == "NOUN" for p in morph.parses(t.key))), None)
+        _is_adj(x.key) or _ADJ_END.search(x.key) for x in run[:i]) and any(
+        p.tag.POS == "NOUN" for p in morph.parses(t.key))), None)
     if head is None:  # Рада міністрів ...: a head noun of the list, even one that is also an adjective
         head = next((i for i, t in enumerate(run) if not _is_adj(t.key.rpartition("-")[2])), None)
     if head is None or morph.is_acronym(run[head].text):
@@ -70,6 +71,9 @@ def _phrase_lemma(run: list[morph.Token]) -> str | None:
     words = [_inflect(t.key, "ADJF", agree) for t in run[:head]] + [morph.norm_key(noun.word)]
     words += [t.key for t in run[head + 1:]]
     return " ".join(_case_like(w, t.text) for w, t in zip(words, run))
+
+
+_ADJ_END = re.compile(r"(?:[иі]й|ого|ому|[иі]м|ої|ою|[аяе]|их|ими)$")
 
 
 def _adj_nominative(tok: morph.Token) -> str:

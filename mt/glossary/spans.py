@@ -102,8 +102,8 @@ def _extend(toks, gap_ok, j: int) -> int:
     """Absorb "Курській області", "Ради безпеки Росії", "університету імені Кім Ір Сена"."""
     last = toks[j - 1].key
     head_cap = _lemma_in(last, HEAD_NOUNS) is not None
-    if not (_is_adj(last) or head_cap):
-        return j
+    if not (_is_adj(last) or head_cap or (_ADJ_END.search(last) and _place_noun(toks, gap_ok, j))):
+        return j  # (an adjective the dictionary does not know before a place noun: Гусинівського цвинтаря)
     if _is_adj(last) and j < len(toks) and gap_ok[j] and toks[j].key == "обл":
         return j + 1  # Донецька обл., Вінницькій обл.: the abbreviated head noun
     k = j
@@ -115,6 +115,7 @@ def _extend(toks, gap_ok, j: int) -> int:
             and (head_cap or _lemma_in(toks[k].key, HEAD_NOUNS))):
         return j
     k += 1
+    place = HEAD_NOUNS.get(_lemma_in(toks[k - 1].key, HEAD_NOUNS) or "") == "place"
     if k + 1 < len(toks) and toks[k].key == "імені" and morph.is_capitalized(toks[k + 1].text):
         k += 1
         seen_gent = False
@@ -124,7 +125,7 @@ def _extend(toks, gap_ok, j: int) -> int:
                 break
             seen_gent, k = seen_gent or gent, k + 1
         return k
-    while k < len(toks) and gap_ok[k] and (
+    while k < len(toks) and gap_ok[k] and not (place and _is_adj(toks[k].key)) and (  # району | Київської області
             (morph.is_capitalized(toks[k].text) and (_is_adj(toks[k].key) or not _personal(toks[k].key)))
             or (toks[k].key in _PLACE_ABBR and k + 1 < len(toks) and gap_ok[k + 1]
                 and morph.is_capitalized(toks[k + 1].text))):  # суду м. Києва
@@ -135,6 +136,15 @@ def _extend(toks, gap_ok, j: int) -> int:
                 return k + 2  # ... Автономної Республіки Крим
             return k + 1
     return k
+
+
+_ADJ_END = re.compile(r"(?:[иі]й|ого|ому|[иі]м|ої|ою|[аяе]|их|ими)$")
+
+
+def _place_noun(toks, gap_ok, j: int) -> bool:
+    """The next token is a lower-case place noun of the written list (цвинтаря, хутора, шляхом)."""
+    return (j < len(toks) and gap_ok[j] and not morph.is_capitalized(toks[j].text)
+            and HEAD_NOUNS.get(_lemma_in(toks[j].key, HEAD_NOUNS) or "") == "place")
 
 
 # after initials, a capitalised word of these parts of speech opens the next sentence (В. І. Критської,
