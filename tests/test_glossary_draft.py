@@ -348,3 +348,14 @@ def test_place_phrases_with_unknown_adjectives_and_a_region_after_a_district():
     for place in ("Гусинівський цвинтар", "Волинський шлях", "Надвірнянський район", "Івано-Франківська область"):
         assert row_with(rows, place).type == "place", place
     assert row_with(rows, "Господарський суд Київської області").type == "org"  # an org keeps its place
+
+
+def test_an_org_name_keeps_its_chain_of_genitives_up_to_the_country():
+    rows = extract_candidates([("m", "Наказ видало Міністерство палива та енергетики України. Лист до Міністерства "
+                                     "охорони здоров'я України надіслано. Рада вирішила питання.")])
+    for org in ("Міністерство палива та енергетики України", "Міністерство охорони здоров'я України"):
+        assert row_with(rows, org).type == "org", org
+    assert "Україна" not in all_spellings(rows)
+    gl = Glossary.from_entries([Entry(tuple(c.spellings), c.target, c.type) for c in rows])
+    assert [m.text for m in gl.find("Звіт Міністерства палива та енергетики України готовий.")] == [
+        "Міністерства палива та енергетики України"]

@@ -116,6 +116,8 @@ def _extend(toks, gap_ok, j: int) -> int:
         return j
     k += 1
     place = HEAD_NOUNS.get(_lemma_in(toks[k - 1].key, HEAD_NOUNS) or "") == "place"
+    if not place:
+        k = _genitive_chain(toks, gap_ok, k)  # Міністерство палива та енергетики України
     if k + 1 < len(toks) and toks[k].key == "імені" and morph.is_capitalized(toks[k + 1].text):
         k += 1
         seen_gent = False
@@ -135,6 +137,20 @@ def _extend(toks, gap_ok, j: int) -> int:
                     and morph.is_capitalized(toks[k + 1].text) and not _is_adj(toks[k + 1].key)):
                 return k + 2  # ... Автономної Республіки Крим
             return k + 1
+    return k
+
+
+def _genitive_chain(toks, gap_ok, k: int) -> int:
+    """After an org head and its first genitive, more lower-case genitives (and та/і between them),
+    when a capitalised word follows them: палива та енергетики | України; else `k` as it was."""
+    m = k
+    while m < len(toks) and m - k < 4 and gap_ok[m] and not morph.is_capitalized(toks[m].text) and (
+            _gent_noun(toks[m].key) or (_is_adj(toks[m].key) and _inflected_gent(toks[m].key))
+            or (toks[m].key in ("та", "і", "й") and m + 1 < len(toks) and _gent_noun(toks[m + 1].key))):
+        m += 1
+    if m > k and m < len(toks) and gap_ok[m] and morph.is_capitalized(toks[m].text) and toks[m - 1].key not in (
+            "та", "і", "й"):
+        return m
     return k
 
 
