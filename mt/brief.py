@@ -22,6 +22,7 @@ from mt.outputs.files import OutputError, atomic_write_json, atomic_write_lines,
 from mt.outputs.layout import SUMMARY_SUFFIX
 from mt.outputs.manifest import Manifest, Record, RunLock, options_key
 from mt.outputs.progress import Progress
+from mt.outputs.remote import attach, shown
 from mt.summarize import SUMMARIZE, VERSION, StageSummary, SummarizeStage
 from mt.summarizer import SummarizeOptions, Summarizer
 from mt.translate import RunSummary, translate_corpus
@@ -113,7 +114,7 @@ def brief_corpus(paths: Iterable[str | Path], out: str | Path, mt_options: Trans
     if not sum_options.glossaries and mt_options.glossaries:
         sum_options = replace(sum_options, glossaries=mt_options.glossaries)
     paths = [source_path(p) for p in paths]
-    out = Path(out)
+    out = attach(out)  # a bucket URL: its local mirror (mt.outputs.remote)
     progress = progress or Progress(quiet=True)
     started = time.perf_counter()
     _preflight(None if translator else mt_options, None if summarizer else sum_options, notify)
@@ -123,8 +124,8 @@ def brief_corpus(paths: Iterable[str | Path], out: str | Path, mt_options: Trans
                                       progress=tracker, translator=translator, notify=notify,  # type: ignore[arg-type]
                                       ray=ray)
         ids = [doc_id for doc_id, status in tracker.finished if status in {"ok", "skipped"}]
-        run = BriefRun(out=str(out), translate=translated, summarize=StageSummary(out=str(out), stage=SUMMARIZE),
-                       brief=StageSummary(out=str(out), stage=BRIEF))
+        run = BriefRun(out=shown(out), translate=translated, summarize=StageSummary(out=shown(out), stage=SUMMARIZE),
+                       brief=StageSummary(out=shown(out), stage=BRIEF))
         run_brief_stages(run, out, ids, sum_options, force=force, progress=progress, summarizer=summarizer,
                          references=references, notify=notify, ray=ray)
     run.seconds = time.perf_counter() - started

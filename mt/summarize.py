@@ -33,6 +33,7 @@ from mt.outputs.files import OutputError, atomic_write_text, output_path, sweep_
 from mt.outputs.layout import SUMMARY_DEMO_LABEL, SUMMARY_SUFFIX
 from mt.outputs.manifest import Manifest, Record, RunLock, options_key
 from mt.outputs.progress import Progress
+from mt.outputs.remote import attach, remote_of, shown
 from mt.summarizer import ALGORITHM, SummarizeOptions, Summarizer
 from mt.translate import RunSummary
 
@@ -118,6 +119,9 @@ class SummarizeStage:
         outcomes = summarize_outcomes(self, docs, force, ray)
         for doc in docs:
             self.handle(doc, force, next(outcomes) if self.target(doc, force) is not None else None)
+        store = remote_of(self.out)
+        if store is not None:  # the summaries the actors uploaded, for the briefs made here
+            store.pull(during_run=True)
 
     def handle(self, doc: EnglishDoc | Failed, force: bool = False, outcome=None) -> None:
         """Summarize one document and record it; `outcome`: its (result, error, engine) made elsewhere."""
@@ -210,10 +214,10 @@ def summarize_corpus(paths: Iterable[str | Path], out: str | Path, options: Summ
     `ray` (a `mt.distributed.RayOptions`): the summaries are made by Ray actors; same OUT and manifest.
     """
     options = options or SummarizeOptions()
-    out = Path(out)
+    out = attach(out)  # a bucket URL: its local mirror (mt.outputs.remote)
     progress = progress or Progress(quiet=True, desc=SUMMARIZE)
     started = time.perf_counter()
-    run = StageSummary(out=str(out), stage=SUMMARIZE)
+    run = StageSummary(out=shown(out), stage=SUMMARIZE)
     if summarizer is None:  # the model is here (or downloaded now) before any work, so its commit is known
         preflight([(options.engine, "summarize")], notify=notify)
     with RunLock(out, wait=wait), closing(progress):

@@ -28,6 +28,7 @@ from mt.outputs import translations as outputs
 from mt.outputs.files import OutputError, sweep_temporaries
 from mt.outputs.manifest import Manifest, Record, RunLock, options_key
 from mt.outputs.progress import Progress
+from mt.outputs.remote import attach, shown
 from mt.translator import DocResult, TranslateOptions, Translator
 
 STAGE = "translate"
@@ -86,7 +87,7 @@ def translate_corpus(paths: Iterable[str | Path], out: str | Path, options: Tran
         preflight([(options.engine, "translate")], notify=notify)
     glossary, clusters = _glossary(options, paths, corpus, translator)
     key = translate_key(options, spec, corpus, glossary)
-    summary = RunSummary(out=str(out), model=spec.label, demo=spec.is_demo,
+    summary = RunSummary(out=shown(out), model=spec.label, demo=spec.is_demo,
                          auto_glossary=[c.as_dict() for c in clusters])
     terms = TermTotals(glossary)
     with RunLock(out, wait=wait), closing(progress):  # the bar spans the last windows too
@@ -141,7 +142,7 @@ def translate_corpus(paths: Iterable[str | Path], out: str | Path, options: Tran
 def run_arguments(paths, out, options: TranslateOptions | None, corpus: CorpusOptions | None,
                   progress: Progress | None):
     """A translate run's arguments with their defaults: OUT is never read back as input."""
-    out = Path(out)
+    out = attach(out)  # a bucket URL: its local mirror (mt.outputs.remote)
     corpus = corpus or CorpusOptions()
     corpus = CorpusOptions(**{**corpus.__dict__, "exclude": (*corpus.exclude, out)})
     return (options or TranslateOptions(), out, [source_path(p) for p in paths], corpus,

@@ -6,6 +6,7 @@ metadata lookups: nothing leaves this machine) and restores the environment when
 from __future__ import annotations
 
 import os
+import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -22,6 +23,8 @@ def fake_s3():
     server.start()
     host, port = server.get_host_and_port()
     endpoint = f"http://{host}:{port}"
+    # moto keeps its buckets in this process, across servers: start each stand-in empty
+    urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST"), timeout=10).close()
     values = {"AWS_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
               "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true"}
     saved = {key: os.environ.get(key) for key in values}

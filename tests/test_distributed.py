@@ -109,6 +109,27 @@ def test_ray_reads_a_bucket_where_the_data_lives(local_ray, tiny_marian, seeds_c
     assert all(r["source"].startswith(url + "/") for r in _records(tmp_path / "ray"))
 
 
+def test_ray_writes_into_a_bucket(local_ray, tiny_marian, seeds_copy, tmp_path, monkeypatch):
+    import boto3
+
+    monkeypatch.setenv("MT_MIRROR_DIR", str(tmp_path / "mirrors"))
+    (seeds_copy / "feed.jsonl").write_text(json.dumps({"id": "r1", "text": "Київ готується до зими."},
+                                                      ensure_ascii=False) + "\n", encoding="utf-8")
+    url = upload(seeds_copy, "archive", "in")
+    one = translate_corpus([seeds_copy], tmp_path / "one", _options(tiny_marian))
+    result = CliRunner().invoke(main, ["translate", url, "-o", "s3://archive/out", "--ray", "local", "-m",
+                                       str(tiny_marian), "--engine", "ct2", "-g", str(GLOSSARY), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["ok"] == one.ok == 6
+    client = boto3.client("s3", endpoint_url=os.environ["AWS_ENDPOINT_URL"])
+    stored = {o["Key"][len("out/"):]: client.get_object(Bucket="archive", Key=o["Key"])["Body"].read()
+              for o in client.list_objects_v2(Bucket="archive", Prefix="out/")["Contents"] if o["Key"][-1] != "/"}
+    local = _tree(tmp_path / "one")
+    english = {k: v for k, v in local.items() if k.endswith((".en.txt", ".en.jsonl"))}
+    assert len(english) == 6 and {k: stored.get(k) for k in english} == english  # the table, assembled here
+    assert ".mt/lock.json" not in stored and len(stored["manifest.jsonl"].splitlines()) == 6
+
+
 def test_a_killed_worker_is_retried_and_every_document_recorded_once(local_ray, tiny_marian, seeds_copy, tmp_path):
     options = _options(tiny_marian, window_docs=2)  # three calls: [000, 001], [002, 003], [004]
     translate_corpus([seeds_copy], tmp_path / "one", options)

@@ -109,11 +109,3 @@ def test_summarize_reads_english_from_a_bucket(store, tmp_path):
     url = upload(english, "news", "english")
     docs = list(iter_english([url]))
     assert [(d.id, d.paragraphs) for d in docs] == [("a", ["The government approved the budget on Friday."])]
-
-
-def test_out_on_a_bucket_is_refused_with_what_to_do_instead(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(main, ["translate", str(SEEDS), "-o", "s3://news/out"])
-    assert result.exit_code == 2
-    assert "s3:// and gs:// are for inputs only" in result.output and "aws s3 sync" in result.output
-    assert not (tmp_path / "s3:").exists()

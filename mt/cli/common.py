@@ -113,7 +113,7 @@ def check_inputs(paths, out: Path | None = None, stdin_ok: bool = False) -> None
         raise click.UsageError(str(exc)) from None
     if missing:
         raise click.UsageError(f"no such file or folder: {', '.join(missing)}")
-    if out is not None and Path(out).exists() and not Path(out).is_dir():
+    if out is not None and not isinstance(out, str) and Path(out).exists() and not Path(out).is_dir():
         raise click.UsageError(f"-o/--out {out} is a file; give a folder (it is created when missing)")
 
 
@@ -201,18 +201,15 @@ INPUT = _Input()
 
 
 class _Out(click.ParamType):
-    """-o/--out: a local folder, or one on a mount every Ray node shares; never a URL."""
+    """-o/--out: a folder, or a bucket URL (s3://, gs://...: written through a local mirror,
+    mt.outputs.remote), kept as the URL."""
 
     name = "folder"
 
     def convert(self, value, param, ctx):
         from mt.inputs.remote import is_url
 
-        if is_url(value):
-            self.fail(f"{value}: OUT must be a folder on this machine or on a mount every node shares (NFS, "
-                      "EFS, Filestore...); s3:// and gs:// are for inputs only. Write OUT to a folder and copy "
-                      "it to the bucket afterwards (e.g. aws s3 sync OUT s3://...).", param, ctx)
-        return Path(value)
+        return str(value) if is_url(value) else Path(value)
 
 
 OUT = _Out()

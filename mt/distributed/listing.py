@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Iterator
 
 from mt.inputs.document import CorpusOptions, Failed
-from mt.inputs.remote import RemoteFile, source_path
+from mt.inputs.remote import RemoteFile, is_url, source_path
 from mt.outputs import translations as outputs
 from mt.outputs.files import OutputError
 from mt.outputs.manifest import Manifest
@@ -68,16 +68,27 @@ def _documents(item: dict, corpus: CorpusOptions, out: Path, languages=None) -> 
             yield "language", (doc, reason)
             continue
         try:
-            finished = done.get(doc.id) == doc.hash and outputs.primary_output(out, doc).exists()
+            finished = done.get(doc.id) == doc.hash and _output_exists(out, doc)
         except OutputError:
             finished = False  # the worker records why it cannot be written
         yield ("skip", {"id": doc.id, "row": doc.row, "container": doc.container}) if finished else ("doc", doc)
 
 
+def _output_exists(out, doc) -> bool:
+    """Whether the document's primary output is in OUT: a folder, or a bucket's URL (one request)."""
+    if not is_url(out):
+        return outputs.primary_output(Path(out), doc).exists()
+    from mt.inputs.remote import filesystem
+
+    rel = outputs.primary_output(Path("/"), doc).relative_to("/").as_posix()
+    url = str(out).rstrip("/")
+    return RemoteFile(f"{url}/{rel}", root=url, inner=f"{filesystem(url)[1].rstrip('/')}/{rel}").exists()
+
+
 def _measure(items: list[dict], corpus: CorpusOptions, out: str, languages=None) -> list[list[tuple]]:
     """A Ray task (first pass): each document's id, kind and size, for the driver to cut windows."""
     return [[(p.id if kind == "doc" else None, kind, sum(map(len, p.paragraphs)) if kind == "doc" else 0)
-             for kind, p in _documents(item, corpus, Path(out), languages)] for item in items]
+             for kind, p in _documents(item, corpus, out, languages)] for item in items]
 
 
 def _sizes(ray, listing: list[dict], corpus: CorpusOptions, out: str, languages, tasks: int) -> list:
@@ -95,7 +106,7 @@ def _read_windows(row: dict, corpus: CorpusOptions, out: str, languages=None) ->
     group = pickle.loads(row["payload"])
     rows, window = [], []
     for item in group["items"]:
-        for kind, payload in _documents(item, corpus, Path(out), languages):
+        for kind, payload in _documents(item, corpus, out, languages):
             if kind != "doc":
                 rows.append(_row(kind, payload))
                 continue

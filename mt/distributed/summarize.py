@@ -14,11 +14,14 @@ from mt.distributed.translate import _map_pool, _Ordered, _resolve
 class SummarizeWorker:
     """A Ray actor: one summarizer, loaded once; summarizes and writes the documents of each call."""
 
-    def __init__(self, options, glossary, demo: bool):
+    def __init__(self, options, glossary, demo: bool, out: str | None = None):
+        from mt.outputs.remote import temporary_mirror
         from mt.summarizer import Summarizer
 
         self.summarizer = Summarizer(options, glossary=_resolve(glossary))
         self.demo = demo
+        # a bucket OUT: targets are relative, written in this actor's own mirror and uploaded from it
+        self.mirror = temporary_mirror(out) if out else None
 
     def __call__(self, batch: dict) -> dict:
         from mt.summarize import summarize_one
@@ -26,7 +29,8 @@ class SummarizeWorker:
         payloads = []
         for payload in batch["payload"]:
             doc, target = pickle.loads(payload)
-            result, error = summarize_one(self.summarizer, self.demo, doc, Path(target))
+            target = self.mirror / target if self.mirror is not None else Path(target)
+            result, error = summarize_one(self.summarizer, self.demo, doc, target)
             payloads.append(pickle.dumps((result, error, self.summarizer.engine.name),
                                          protocol=pickle.HIGHEST_PROTOCOL))
         return {"payload": payloads}
@@ -35,8 +39,12 @@ class SummarizeWorker:
 def summarize_outcomes(stage, docs: list, force: bool, ray_options: RayOptions) -> Iterator[tuple]:
     """(result, error, engine) for each of `docs` that `stage` (a `mt.summarize.SummarizeStage`) still
     needs to summarize, in order, made by an actor pool (`docs_per_call` documents per call)."""
+    from mt.outputs.remote import remote_of
+
     ray = connect(ray_options)
-    work = [(doc, str(target)) for doc in docs if (target := stage.target(doc, force)) is not None]
+    store = remote_of(stage.out)  # a bucket OUT: each actor writes in a mirror of its own
+    work = [(doc, Path(target).resolve().relative_to(store.mirror).as_posix() if store else str(target))
+            for doc in docs if (target := stage.target(doc, force)) is not None]
     if not work:
         return
     p = plan(ray, ray_options, stage.options.engine.threads)
@@ -49,6 +57,6 @@ def summarize_outcomes(stage, docs: list, force: bool, ray_options: RayOptions) 
         ds = ray.data.from_items(rows, override_num_blocks=min(len(rows), 1000))
         ds = _map_pool(ray, ds, SummarizeWorker, p, ray_options, batch_format="numpy",
                        fn_constructor_kwargs=dict(options=options, glossary=ray.put(stage.glossary),
-                                                  demo=stage.spec.is_demo))
+                                                  demo=stage.spec.is_demo, out=store.url if store else None))
         for row in _guarded(ray, ds.iter_rows()):
             yield pickle.loads(row["payload"])

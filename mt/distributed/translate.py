@@ -14,10 +14,12 @@ from mt.distributed.cluster import Plan, RayOptions, _engine_for, _guarded, conn
 from mt.distributed.listing import _documents, _read_windows, _sizes, cut_windows, done_index, list_inputs
 from mt.glossary.stats import TermTotals
 from mt.inputs.document import CorpusOptions, Document
+from mt.inputs.remote import is_url
 from mt.outputs import translations as outputs
 from mt.outputs.files import OutputError, sweep_temporaries
 from mt.outputs.manifest import Manifest, RunLock
 from mt.outputs.progress import Progress
+from mt.outputs.remote import remote_of, shown, temporary_mirror
 
 # ---------------------------------------------------------------- connecting
 
@@ -37,8 +39,9 @@ class TranslateWorker:
         glossary = _resolve(glossary)
         self.translator = Translator(options, glossary=glossary)
         self.options, self.glossary = options, glossary
-        self.out = Path(out) if out else None
-        if self.out is not None and not (self.out / ".mt").is_dir():
+        # a bucket OUT: this actor's own mirror on its node, each file uploaded as it lands (mt.outputs.remote)
+        self.out = temporary_mirror(out) if out and is_url(out) else Path(out) if out else None
+        if self.out is not None and not is_url(out) and not (self.out / ".mt").is_dir():
             raise OutputError(f"the output folder {out} is not visible from the Ray worker on "
                               f"{os.uname().nodename}: OUT must be a path every node can read and write "
                               "(a shared mount)")
@@ -87,6 +90,12 @@ class _Terms:
 
     def __init__(self, terms):
         self.terms = terms
+
+
+def worker_out(out: Path) -> str:
+    """OUT as the workers are told it: the bucket's URL when OUT is its mirror, else the (shared) folder."""
+    store = remote_of(out)
+    return store.url if store is not None else str(Path(out).resolve())
 
 
 def _resolve(value):
@@ -160,7 +169,7 @@ def translate_corpus(paths: Iterable[str | Path], out: str | Path, options=None,
         glossary, clusters = auto_glossary(ray, list_inputs(paths, corpus, {}), corpus, p.total, glossary, notify)
     key = translate_key(options, spec, corpus, glossary)
     worker_options = replace(options, engine=_engine_for(options.engine, p), glossaries=())
-    summary = RunSummary(out=str(out), model=spec.label, demo=spec.is_demo,
+    summary = RunSummary(out=shown(out), model=spec.label, demo=spec.is_demo,
                          auto_glossary=[c.as_dict() for c in clusters])
     with RunLock(out, wait=wait), closing(progress):  # the bar spans the last windows too
         sweep_temporaries(out)
@@ -172,7 +181,7 @@ def translate_corpus(paths: Iterable[str | Path], out: str | Path, options=None,
             notify(f"ray: {len(listing)} inputs, {p.workers} worker(s) x {p.cpus} CPU"
                    + (f" + {p.gpus:g} GPU" if p.gpus else ""))
         containers: dict[str, set[str]] = {}  # table -> its documents in this run (rows gone since are dropped)
-        actor_args = dict(options=worker_options, glossary=ray.put(glossary), out=str(out.resolve()), key=key,
+        actor_args = dict(options=worker_options, glossary=ray.put(glossary), out=worker_out(out), key=key,
                           clusters=clusters)
         for kind, payload in _guarded(ray, _run(ray, listing, corpus, out, p, ray_options, worker, actor_args,
                                                 options, progress)):
@@ -191,6 +200,9 @@ def translate_corpus(paths: Iterable[str | Path], out: str | Path, options=None,
                 progress.done(doc_id, "skipped")
             else:
                 _record_done(run, payload)
+        store = remote_of(out)
+        if store is not None:  # what the actors uploaded, for the tables here and the briefs after
+            store.pull(during_run=True)
         for container in sorted(containers):
             try:
                 outputs.assemble_table(out, container, manifest, ids=containers[container])
@@ -277,7 +289,7 @@ def _run(ray, listing: list[dict], corpus: CorpusOptions, out: Path, p: Plan, op
     single-machine run records them."""
     if not listing:
         return
-    fn_kwargs = {"corpus": corpus, "out": str(out.resolve()), "languages": translate.languages}
+    fn_kwargs = {"corpus": corpus, "out": worker_out(out), "languages": translate.languages}
     with _Ordered(ray):
         # first pass: sizes, so windows are cut exactly where one machine cuts them; reading is light
         # next to translating, so read tasks take no CPU slot and never wait for the actors

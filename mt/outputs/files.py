@@ -66,6 +66,14 @@ def atomic_write_lines(path: Path, chunks: Iterable[str]) -> None:
     except BaseException:
         _unlink_quietly(tmp)
         raise
+    landed(path)
+
+
+def landed(path: Path) -> None:
+    """A file of OUT is complete: when OUT is a bucket's mirror, upload it (mt.outputs.remote)."""
+    from mt.outputs.remote import published
+
+    published(path)
 
 
 def atomic_write_json(path: Path, data) -> None:

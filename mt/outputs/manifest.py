@@ -15,6 +15,7 @@ from pathlib import Path
 
 from mt.errors import EXIT_LOCKED, MtError
 from mt.outputs.files import OutputError, describe_os_error
+from mt.outputs.remote import remote_of
 
 MANIFEST = "manifest.jsonl"
 
@@ -91,6 +92,9 @@ class Manifest:
         except OSError as exc:
             raise OutputError(describe_os_error(exc, self.path)) from exc
         self.latest[(record["id"], record.get("stage", "translate"))] = record
+        store = remote_of(self.path)
+        if store is not None:  # OUT is a bucket's mirror: the store's copy, every few seconds
+            store.push_manifest()
 
 
 @dataclass
@@ -176,6 +180,13 @@ class RunLock:
             self.info.write_text(json.dumps({"pid": os.getpid()}), encoding="utf-8")
         except OSError:
             pass
+        store = remote_of(self.out)
+        if store is not None:  # OUT is a bucket's mirror: the bucket is locked too
+            try:
+                store.lock()
+            except BaseException:
+                self._lock.release()
+                raise
         _HELD[self.key] = 1
         return self
 
@@ -183,4 +194,12 @@ class RunLock:
         _HELD[self.key] -= 1
         if not _HELD[self.key]:
             del _HELD[self.key]
-            self._lock.release()
+            store = remote_of(self.out)
+            try:
+                if store is not None:
+                    try:
+                        store.push_manifest(force=True)  # the store's manifest is whole when the run ends
+                    finally:
+                        store.unlock()
+            finally:
+                self._lock.release()

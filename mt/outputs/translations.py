@@ -14,8 +14,9 @@ from pathlib import Path
 
 from mt.inputs.corpus import TABLE_SUFFIXES
 from mt.inputs.document import Document, content_hash
-from mt.outputs.files import atomic_write_json, atomic_write_lines, atomic_write_text, output_path
+from mt.outputs.files import atomic_write_json, atomic_write_lines, atomic_write_text, landed, output_path
 from mt.outputs.layout import DEMO_LABEL
+from mt.outputs.remote import removed
 
 
 def part_path(out: Path, container: str, doc_id: str) -> Path:
@@ -88,7 +89,10 @@ def assemble_table(out: Path, container: str, manifest, ids: set[str] | None = N
     if not rows:
         if ids is not None:
             for fmt in TABLE_SUFFIXES.values():
-                output_path(out, container, f".en.{fmt}").unlink(missing_ok=True)
+                gone = output_path(out, container, f".en.{fmt}")
+                if gone.exists():
+                    gone.unlink()
+                    removed(gone)
         return None
     source = rows[0].get("source", "")
     suffix = Path(source.rsplit(":", 1)[0]).suffix.lower()
@@ -126,6 +130,7 @@ def _write_with_datasets(path: Path, rows: list[dict], fmt: str) -> None:
     try:
         (table.to_csv if fmt == "csv" else table.to_parquet)(tmp)
         os.replace(tmp, path)
+        landed(path)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)

@@ -1,0 +1,249 @@
+"""OUT on an object store (``-o s3://bucket/out``): a local mirror, published object by object.
+
+An object store has no rename, no append and no lock, and mt's guarantees rest on all three. So a
+run writes OUT in a local mirror folder exactly as it writes any OUT (atomic renames, the manifest
+appended line by line, the run lock), and every file is uploaded as it is finished:
+
+* `attach(url)` makes the mirror equal to the store first (downloads what is new or changed there,
+  removes what is no longer there), so a rerun on any machine resumes from what the store holds.
+* Each output file is uploaded as soon as its atomic write lands (`published`); a PUT replaces an
+  object whole, so the store never holds half a file. A failed upload is that document's error.
+* The manifest is uploaded at most every `MANIFEST_EVERY` seconds while the run goes on, and when
+  it ends (or stops on an error or Ctrl-C). A driver killed outright leaves the store's manifest up
+  to that many seconds behind: those documents are translated again on the rerun and their
+  outputs replaced by the same bytes; nothing is recorded twice.
+* One run at a time: besides the mirror's own lock, the store holds ``.mt/lock.json`` (host, pid,
+  start) while a run writes. A run on another machine refuses to start while it is there. The check
+  and the write are two requests, so two runs started within the same fraction of a second could
+  both pass; a lock left by a run that died on this machine is taken over, one left by another
+  machine must be removed by hand (the message says which object).
+* On a Ray cluster each worker writes into a mirror of its own (a temporary folder on its node)
+  and uploads from there; the driver downloads what they wrote before assembling tables and digests.
+
+The mirror is ``$MT_MIRROR_DIR`` (default ``~/.cache/mt/mirrors``)/<bucket-and-path>-<hash>.
+"""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import tempfile
+import time
+from pathlib import Path, PurePosixPath
+
+from mt.inputs.document import CorpusError, content_hash
+from mt.outputs.files import OutputError, safe_component
+
+MANIFEST_EVERY = 5.0  # seconds between manifest uploads during a run
+LOCK = ".mt/lock.json"
+_LOCAL_ONLY = {LOCK, ".mt/lock"}  # the store's lock object and the mirror's own lock files: never copied
+
+_MIRRORS: dict[Path, "RemoteOut"] = {}  # mirror folder (resolved) -> its store
+
+
+class RemoteOut:
+    """One OUT URL and the local folder that mirrors it."""
+
+    def __init__(self, url: str, mirror: Path):
+        from mt.inputs.remote import filesystem
+
+        self.url = url.rstrip("/")
+        self.mirror = Path(mirror).resolve()
+        try:
+            self.fs, self.root = filesystem(self.url)
+        except CorpusError as exc:
+            raise OutputError(str(exc).replace("cannot read", "cannot write to")) from None
+        self.root = self.root.rstrip("/")
+        self.manifest_sent = 0.0
+        self.locked = False
+
+    # ------------------------------------------------------------ store <-> mirror
+
+    def _remote(self, rel: str) -> str:
+        return f"{self.root}/{rel}"
+
+    def _listing(self) -> dict[str, int]:
+        """{relative path: size} of every object under the URL, the run locks aside."""
+        import pyarrow.fs as pafs
+
+        try:
+            found = self.fs.get_file_info(pafs.FileSelector(self.root, recursive=True, allow_not_found=True))
+        except OSError as exc:
+            raise OutputError(f"cannot list {self.url}: {_first_line(exc)}") from None
+        base = PurePosixPath(self.root)
+        listing = {}
+        for entry in found:
+            if entry.type.name == "File":
+                rel = PurePosixPath(entry.path).relative_to(base).as_posix()
+                if rel not in _LOCAL_ONLY:
+                    listing[rel] = entry.size or 0
+        return listing
+
+    def pull(self, during_run: bool = False) -> int:
+        """Make the mirror hold what the store holds; how many files were downloaded. `during_run`:
+        only what Ray workers uploaded since (the mirror's manifest is the run's; nothing is removed)."""
+        listing = self._listing()
+        fetched = 0
+        for rel, size in listing.items():
+            local = self.mirror / rel
+            if local.is_file() and local.stat().st_size == size or during_run and rel == "manifest.jsonl":
+                continue
+            try:
+                with self.fs.open_input_stream(self._remote(rel)) as stream:
+                    data = stream.read()
+            except OSError as exc:
+                raise OutputError(f"cannot read {self.url}/{rel}: {_first_line(exc)}") from None
+            _write_local(local, data)
+            fetched += 1
+        if during_run:
+            return fetched
+        for local in [p for p in self.mirror.rglob("*") if p.is_file()]:
+            rel = local.relative_to(self.mirror).as_posix()
+            if rel not in listing and rel not in _LOCAL_ONLY and not local.name.endswith(".tmp"):
+                local.unlink()  # gone from the store: gone from the mirror (else it would count as done)
+        return fetched
+
+    def push(self, path: Path) -> None:
+        """Upload one finished file of the mirror (a whole-object PUT)."""
+        rel = Path(path).resolve().relative_to(self.mirror).as_posix()
+        try:
+            data = Path(path).read_bytes()
+            with self.fs.open_output_stream(self._remote(rel)) as stream:
+                stream.write(data)
+        except OSError as exc:
+            raise OutputError(f"cannot write {self.url}/{rel}: {_first_line(exc)}") from None
+
+    def remove(self, path: Path) -> None:
+        rel = Path(path).resolve().relative_to(self.mirror).as_posix()
+        try:
+            self.fs.delete_file(self._remote(rel))
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            raise OutputError(f"cannot remove {self.url}/{rel}: {_first_line(exc)}") from None
+
+    def push_manifest(self, force: bool = False) -> None:
+        manifest = self.mirror / "manifest.jsonl"
+        if manifest.is_file() and (force or time.monotonic() - self.manifest_sent >= MANIFEST_EVERY):
+            self.push(manifest)
+            self.manifest_sent = time.monotonic()
+
+    # ------------------------------------------------------------ one run at a time
+
+    def lock(self) -> None:
+        from mt.outputs.manifest import LockedError
+
+        held = self._read_lock()
+        if held and not self._stale(held):
+            raise LockedError(f"another mt run (host {held.get('host', '?')}, pid {held.get('pid', '?')}, since "
+                              f"{held.get('since', '?')}) is writing to {self.url}; wait for it to finish, or, if "
+                              f"that run is dead, remove {self.url}/{LOCK}")
+        record = {"host": socket.gethostname(), "pid": os.getpid(),
+                  "since": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+        try:
+            with self.fs.open_output_stream(self._remote(LOCK)) as stream:
+                stream.write(json.dumps(record).encode())
+        except OSError as exc:
+            raise OutputError(f"cannot write {self.url}/{LOCK}: {_first_line(exc)}") from None
+        self.locked = True
+
+    def unlock(self) -> None:
+        if self.locked:
+            self.locked = False
+            try:
+                self.fs.delete_file(self._remote(LOCK))
+            except OSError:
+                pass  # a lock that cannot be removed is reported by the next run
+
+    def _read_lock(self) -> dict | None:
+        try:
+            with self.fs.open_input_stream(self._remote(LOCK)) as stream:
+                return json.loads(stream.read() or b"{}")
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError):
+            return {}
+
+    @staticmethod
+    def _stale(held: dict) -> bool:
+        """A lock left by a run on this machine whose process is gone."""
+        if held.get("host") != socket.gethostname() or not isinstance(held.get("pid"), int):
+            return False
+        try:
+            os.kill(held["pid"], 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            return False
+        return held["pid"] == os.getpid()
+
+
+def mirror_dir(url: str) -> Path:
+    base = Path(os.environ.get("MT_MIRROR_DIR") or Path.home() / ".cache" / "mt" / "mirrors")
+    name = safe_component(url.split("://", 1)[-1].replace("/", "-"))[:80]
+    return base / f"{name}-{content_hash(url)[:10]}"
+
+
+def attach(out, *, pull: bool = True, mirror: Path | None = None) -> Path:
+    """OUT as a folder: itself, or for a URL its mirror, registered so that writes under it are
+    uploaded (and, with `pull`, first made equal to the store)."""
+    from mt.inputs.remote import is_url
+
+    if not is_url(out):
+        return Path(out)
+    remote = RemoteOut(str(out), mirror or mirror_dir(str(out)))
+    remote.mirror.mkdir(parents=True, exist_ok=True)
+    if pull:
+        remote.pull()
+    _MIRRORS[remote.mirror] = remote
+    return remote.mirror
+
+
+def shown(out) -> str:
+    """OUT as the user named it: the bucket's URL for a mirror, else the folder."""
+    remote = remote_of(out)
+    return remote.url if remote is not None else str(out)
+
+
+def remote_of(path) -> RemoteOut | None:
+    """The store a path of a mirror belongs to, or None (the common case: no mirror at all)."""
+    if not _MIRRORS:
+        return None
+    path = Path(path).resolve()
+    for root in (path, *path.parents):
+        if root in _MIRRORS:
+            return _MIRRORS[root]
+    return None
+
+
+def published(path) -> None:
+    """Called after an atomic write lands: upload it when it is in a mirror."""
+    remote = remote_of(path)
+    if remote is not None:
+        if Path(path).name == "manifest.jsonl":
+            remote.push_manifest(force=True)
+        else:
+            remote.push(Path(path))
+
+
+def removed(path) -> None:
+    remote = remote_of(path)
+    if remote is not None:
+        remote.remove(Path(path))
+
+
+def temporary_mirror(url: str) -> Path:
+    """A worker's own mirror of `url` (nothing downloaded): a temporary folder on its node."""
+    return attach(url, pull=False, mirror=Path(tempfile.mkdtemp(prefix="mt-out-")))
+
+
+def _write_local(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:60]}.", suffix=".tmp", dir=path.parent)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    os.replace(tmp, path)
+
+
+def _first_line(exc: Exception) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
