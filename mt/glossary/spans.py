@@ -144,7 +144,8 @@ def _genitive_chain(toks, gap_ok, k: int) -> int:
     """After an org head and its first genitive, more lower-case genitives (and та/і between them),
     when a capitalised word follows them: палива та енергетики | України; else `k` as it was."""
     m = k
-    while m < len(toks) and m - k < 4 and gap_ok[m] and not morph.is_capitalized(toks[m].text) and (
+    while m < len(toks) and m - k < 4 and gap_ok[m] and not morph.is_capitalized(toks[m].text) and toks[
+            m].key != "імені" and (
             _gent_noun(toks[m].key) or (_is_adj(toks[m].key) and _inflected_gent(toks[m].key))
             or (toks[m].key in ("та", "і", "й") and m + 1 < len(toks) and _gent_noun(toks[m + 1].key))):
         m += 1
