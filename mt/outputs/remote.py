@@ -17,8 +17,9 @@ appended line by line, the run lock), and every file is uploaded as it is finish
   and the write are two requests, so two runs started within the same fraction of a second could
   both pass; a lock left by a run that died on this machine is taken over, one left by another
   machine must be removed by hand (the message says which object).
-* On a Ray cluster each worker writes into a mirror of its own (a temporary folder on its node)
-  and uploads from there; the driver downloads what they wrote before assembling tables and digests.
+* On a Ray cluster each worker writes into a mirror of its own (a temporary folder on its node),
+  uploads from there and deletes its copy; the driver downloads what they wrote before
+  assembling tables and digests.
 
 The mirror is ``$MT_MIRROR_DIR`` (default ``~/.cache/mt/mirrors``)/<bucket-and-path>-<hash>.
 """
@@ -44,7 +45,7 @@ _MIRRORS: dict[Path, "RemoteOut"] = {}  # mirror folder (resolved) -> its store
 class RemoteOut:
     """One OUT URL and the local folder that mirrors it."""
 
-    def __init__(self, url: str, mirror: Path):
+    def __init__(self, url: str, mirror: Path, keep: bool = True):
         from mt.inputs.remote import filesystem
 
         self.url = url.rstrip("/")
@@ -56,6 +57,7 @@ class RemoteOut:
         self.root = self.root.rstrip("/")
         self.manifest_sent = 0.0
         self.locked = False
+        self.keep = keep  # False for a Ray actor's mirror: a file is deleted here once it is on the store
 
     # ------------------------------------------------------------ store <-> mirror
 
@@ -112,6 +114,8 @@ class RemoteOut:
                 stream.write(data)
         except OSError as exc:
             raise OutputError(f"cannot write {self.url}/{rel}: {_first_line(exc)}") from None
+        if not self.keep:
+            Path(path).unlink(missing_ok=True)
 
     def remove(self, path: Path) -> None:
         rel = Path(path).resolve().relative_to(self.mirror).as_posix()
@@ -184,14 +188,14 @@ def mirror_dir(url: str) -> Path:
     return base / f"{name}-{content_hash(url)[:10]}"
 
 
-def attach(out, *, pull: bool = True, mirror: Path | None = None) -> Path:
+def attach(out, *, pull: bool = True, mirror: Path | None = None, keep: bool = True) -> Path:
     """OUT as a folder: itself, or for a URL its mirror, registered so that writes under it are
     uploaded (and, with `pull`, first made equal to the store)."""
     from mt.inputs.remote import is_url
 
     if not is_url(out):
         return Path(out)
-    remote = RemoteOut(str(out), mirror or mirror_dir(str(out)))
+    remote = RemoteOut(str(out), mirror or mirror_dir(str(out)), keep=keep)
     remote.mirror.mkdir(parents=True, exist_ok=True)
     if pull:
         remote.pull()
@@ -233,8 +237,9 @@ def removed(path) -> None:
 
 
 def temporary_mirror(url: str) -> Path:
-    """A worker's own mirror of `url` (nothing downloaded): a temporary folder on its node."""
-    return attach(url, pull=False, mirror=Path(tempfile.mkdtemp(prefix="mt-out-")))
+    """A worker's own mirror of `url` (nothing downloaded): a temporary folder on its node, each
+    file deleted from it once it is on the store."""
+    return attach(url, pull=False, mirror=Path(tempfile.mkdtemp(prefix="mt-out-")), keep=False)
 
 
 def _write_local(path: Path, data: bytes) -> None:
