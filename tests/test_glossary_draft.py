@@ -359,3 +359,13 @@ def test_an_org_name_keeps_its_chain_of_genitives_up_to_the_country():
     gl = Glossary.from_entries([Entry(tuple(c.spellings), c.target, c.type) for c in rows])
     assert [m.text for m in gl.find("Звіт Міністерства палива та енергетики України готовий.")] == [
         "Міністерства палива та енергетики України"]
+
+
+def test_two_given_names_sharing_a_surname_are_one_mention():
+    rows = extract_candidates([("c", "Серед власників є Сергій та Олександр Буряки. Участь взяли фірми Давида та "
+                                     "Алли Кізіменко. Прийшли Іван та Марія.")])
+    assert row_with(rows, "Сергій та Олександр Буряки").type == "person"
+    assert row_with(rows, "Давид та Алла Кізіменко").type == "person"
+    assert {"Іван", "Марія"} <= all_spellings(rows)  # no surname: two mentions
+    gl = Glossary.from_entries([Entry(tuple(c.spellings), c.target, c.type) for c in rows])
+    assert [m.text for m in gl.find("фірми Давида та Алли Кізіменко.")] == ["Давида та Алли Кізіменко"]

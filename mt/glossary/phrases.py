@@ -1,5 +1,6 @@
 """Phrases whose extent a marker gives: a legal form with its quoted name (ТОВ «Альфа»), a street word
-with its name (вул. Лісова), two adjectives sharing one plural head noun (Донецькій та Луганській областях).
+with its name (вул. Лісова), two adjectives sharing one plural head noun (Донецькій та Луганській областях),
+two given names sharing one surname (Сергій та Олександр Буряки).
 
 Split from `mt.glossary.spans`, which finds the other names of a sentence.
 """
@@ -10,8 +11,8 @@ from typing import Iterator
 
 from mt.glossary import forms as morph
 from mt.glossary.names import EXONYMS, HEAD_NOUNS, LEGAL_FORMS, STREET_WORDS
-from mt.glossary.nominative import _case_like, _inflect, _street_name
-from mt.glossary.wordclass import _is_adj, _is_initial, _lemma_in
+from mt.glossary.nominative import _case_like, _inflect, _name_lemma, _street_name
+from mt.glossary.wordclass import _given, _is_adj, _is_initial, _known_given, _lemma_in
 
 _OPENERS, _CLOSERS = "«„", "»”"
 
@@ -83,6 +84,11 @@ def _fixed_phrases(sentence: str, toks: list[morph.Token]) -> Iterator[tuple[int
             yield i, i + 4, spelling, HEAD_NOUNS[_lemma_in(head.key, HEAD_NOUNS)]
             i += 4
             continue
+        elif i + 3 < n and toks[i + 1].key in _AND and _couple(sentence, toks, i):
+            givens = [_name_lemma(x, set()) for x in (t, toks[i + 2])]
+            yield i, i + 4, f"{givens[0]} {toks[i + 1].text} {givens[1]} {toks[i + 3].text}", "person"
+            i += 4
+            continue
         elif t.key in STREET_WORDS and i + 1 < n:
             gap = sentence[t.end:toks[i + 1].start]
             abbr = STREET_WORDS[t.key]
@@ -123,3 +129,16 @@ def _gender_of(key: str) -> str:
             if lemma and lemma[0].tag.gender:
                 return lemma[0].tag.gender
     return "femn"
+
+
+def _couple(sentence: str, toks: list[morph.Token], i: int) -> bool:
+    """Сергій та Олександр Буряки, Давида та Алли Кізіменко: two given names sharing one surname
+    are one mention."""
+    a, b, sur = toks[i], toks[i + 2], toks[i + 3]
+    nxt = toks[i + 4] if i + 4 < len(toks) else None
+    return (all(morph.is_capitalized(x.text) and morph.is_cyrillic(x.text) and len(x.text) > 1 for x in (a, b, sur))
+            and _known_given(a.key) and _known_given(b.key) and not _given(sur.key)
+            and not morph.is_common_word(sur.key)
+            and not (nxt is not None and morph.is_capitalized(nxt.text)
+                     and not sentence[sur.end:nxt.start].strip())
+            and not any(sentence[x.end:y.start].strip() for x, y in zip(toks[i:i + 3], toks[i + 1:i + 4])))
