@@ -92,3 +92,20 @@ def test_extract_writes_a_loadable_draft(tmp_path):
 def test_glossary_help_lists_subcommands():
     result = invoke("glossary", "--help")
     assert result.exit_code == 0 and "extract" in result.output and "check" in result.output
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly():
+    """`mt glossary check ... | head`: no 'unexpected BrokenPipeError', exit 141 as a shell tool."""
+    import os
+    import subprocess
+    import sys
+
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before mt writes a line
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    proc = subprocess.run([sys.executable, "-m", "mt", "glossary", "check", str(ROOT / "seeds"), "-g",
+                           str(ROOT / "seeds" / "glossary.tsv")], stdout=write, stderr=subprocess.PIPE, env=env,
+                          timeout=300)
+    os.close(write)
+    assert proc.returncode == 141, proc.stderr
+    assert b"BrokenPipe" not in proc.stderr and b"Error" not in proc.stderr

@@ -33,7 +33,12 @@ def friendly_errors(func):
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         try:
-            return func(*args, **kwargs)
+            result = func(*args, **kwargs)
+            sys.stdout.flush()  # here, so that a closed pipe is met inside this handler, not at exit
+            return result
+        except BrokenPipeError:  # `mt ... | head`: the reader has all it wants; stop quietly, as cat does
+            _silence_stdout()
+            sys.exit(EXIT_BROKEN_PIPE)
         except MtError as exc:
             fail(str(exc), exc.exit_code)
         except (click.exceptions.Exit, click.ClickException, KeyboardInterrupt, SystemExit):
@@ -45,6 +50,18 @@ def friendly_errors(func):
                  EXIT_FAILED_DOCS)
 
     return wrapper
+
+
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a tool whose reader went away
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that Python's own flush at exit meets no closed pipe either."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 # ---------------------------------------------------------------- help: option groups, one vocabulary
