@@ -127,3 +127,15 @@ def test_ctrl_c_mid_run_exits_130_at_once_and_resumes(tmp_path, tiny_marian):
     assert rerun.wait(timeout=600) == 0, rerun.stderr.read().decode()
     ok = [json.loads(line)["id"] for line in manifest_lines(out) if json.loads(line)["status"] == "ok"]
     assert sorted(ok) == sorted(f"doc{i:03d}" for i in range(N_DOCS)) and len(ok) == len(set(ok))
+
+
+def test_ctrl_c_during_a_pull_says_what_a_pull_leaves(tmp_path):
+    """Not the translate job's "finished documents are kept" line: a pull keeps nothing."""
+    script = ("import sys\nimport mt.models.fetch as fetch\n"
+              "def stop(*a, **k):\n    raise KeyboardInterrupt\n"
+              "fetch.pull = stop\nfrom mt.cli import main\nmain(['models', 'pull', 'opus-mt-uk-en'])\n")
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "MT_MODELS_DIR": str(tmp_path)}
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, env=env, timeout=120)
+    assert proc.returncode == 130
+    said = proc.stderr.decode()
+    assert "nothing was pulled" in said and "finished documents" not in said

@@ -9,6 +9,11 @@ import click
 from mt import __version__
 
 INTERRUPTED = 130  # the shell's code for a command stopped by Ctrl-C (128 + SIGINT)
+_RESUMES = "interrupted: finished documents are kept (OUT/manifest.jsonl); run the same command again to resume"
+INTERRUPTED_SAYS = {  # what Ctrl-C leaves behind, per command
+    "translate": _RESUMES, "summarize": _RESUMES, "brief": _RESUMES,
+    "models": "interrupted: nothing was pulled (the partial download is removed); run the same command again",
+}
 
 
 class _Main(click.Group):
@@ -16,8 +21,7 @@ class _Main(click.Group):
         try:
             return super().invoke(ctx)
         except KeyboardInterrupt:
-            click.echo("\ninterrupted: finished documents are kept (OUT/manifest.jsonl); run the same command "
-                       "again to resume", err=True)
+            click.echo("\n" + INTERRUPTED_SAYS.get(ctx.invoked_subcommand, "interrupted"), err=True)
             sys.stdout.flush()
             sys.stderr.flush()
             # leave now: CTranslate2 joins its workers only after they finish every queued batch (up to two
