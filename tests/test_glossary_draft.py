@@ -369,3 +369,11 @@ def test_two_given_names_sharing_a_surname_are_one_mention():
     assert {"Іван", "Марія"} <= all_spellings(rows)  # no surname: two mentions
     gl = Glossary.from_entries([Entry(tuple(c.spellings), c.target, c.type) for c in rows])
     assert [m.text for m in gl.find("фірми Давида та Алли Кізіменко.")] == ["Давида та Алли Кізіменко"]
+
+
+def test_a_possessive_made_from_a_given_name_names_the_person():
+    rows = extract_candidates([("p", "Дора спала. Він торкнувся Дориної щоки. Під Данковою курткою ховалося "
+                                     "кошеня. Він поїхав до Київської області.")])
+    assert row_with(rows, "Дорин").type == "person"  # Дориної: Дора's
+    assert row_with(rows, "Данків").type == "person"  # Данковою: Данко's
+    assert "Київська" not in all_spellings(rows)  # no possessive of a name

@@ -50,6 +50,7 @@ from mt.glossary.wordclass import (
     _given,
     _is_headline,
     _lemma_in,
+    _name_possessive,
     _personal,
 )
 
@@ -193,8 +194,8 @@ def occurrences(sentences: list[tuple[str, str]], counts: CorpusCounts) -> list[
             if len(run) > 1 and (run[-1].key in FOREIGN_LEGAL or (
                     morph.is_acronym(run[0].text) and run[-1].key in ("україни", "рф"))):
                 kind = "org"  # Беніш Груп Лімітед, МВС України
-            if any(_dotted_initial(s, t) for t in run):
-                kind = "person"
+            if any(_dotted_initial(s, t) for t in run) or (len(run) == 1 and _name_possessive(run[0].key)):
+                kind = "person"  # Т. Шевченко; Дориної (Дора's)
             elif kind is None and _after_legal_form(s, toks, run[0]):
                 kind = "org"  # ТОВ Барвінок
             out.append(_Occurrence(_lemma(run, surface, s), doc_id, s, _origin(toks, run[0].start), kind,

@@ -31,6 +31,7 @@ from mt.glossary.wordclass import (
     _known_common,
     _known_given,
     _lemma_in,
+    _name_possessive,
     _oblique_common,
     _org_head,
     _patronymic,
@@ -286,6 +287,8 @@ def _lone_adjective(tok: morph.Token, initial: bool, lower: Counter) -> bool:
         return False
     if initial or lower[tok.key]:
         return True
+    if _name_possessive(tok.key):
+        return False  # Дориної щоки: Дора's
     ps = morph.parses(tok.key)
     return not any((p.tag.POS == "NOUN" and p.is_known) or morph.is_name_parse(p) for p in ps) and any(
         p.is_known for p in ps)

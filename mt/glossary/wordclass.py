@@ -147,3 +147,21 @@ def _dictionary_common_noun(key: str) -> bool:
 def _place_head(key: str) -> bool:
     nf = _lemma_in(key, HEAD_NOUNS)
     return nf is not None and HEAD_NOUNS[nf] == "place" and nf in ("республіка", "острів", "півострів", "край")
+
+
+def _name_possessive(key: str) -> bool:
+    """A possessive adjective made from a given name (Дориної, Ірмина, Данковою, Майчин: Дора's, Ірма's,
+    Данко's, Майка's), which names the person."""
+    ps = morph.parses(key)
+    if not ps or not all(p.tag.POS == "ADJF" for p in ps):
+        return False
+    for p in ps:
+        nf = morph.norm_key(p.normal_form)
+        stems = []
+        if nf.endswith(("ин", "ін", "їн")):
+            stems = [nf[:-2] + "а", nf[:-2] + "я"] + ([nf[:-3] + "ка"] if nf[-3:-2] == "ч" else [])
+        elif nf.endswith(("ів", "їв")):
+            stems = [nf[:-2] + "о", nf[:-2] + "а"]
+        if any(_known_given(x) for x in stems):
+            return True
+    return False
