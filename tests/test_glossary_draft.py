@@ -377,3 +377,9 @@ def test_a_possessive_made_from_a_given_name_names_the_person():
     assert row_with(rows, "Дорин").type == "person"  # Дориної: Дора's
     assert row_with(rows, "Данків").type == "person"  # Данковою: Данко's
     assert "Київська" not in all_spellings(rows)  # no possessive of a name
+
+
+def test_capitalised_west_and_east_are_places():
+    rows = extract_candidates([("w", "Санкції на Заході посилили. Допомога Заходу надходить. На Сході тихо.")])
+    assert (row_with(rows, "Захід").type, row_with(rows, "Захід").target) == ("place", "the West")
+    assert row_with(rows, "Схід").target == "the East"

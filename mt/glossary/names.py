@@ -51,6 +51,7 @@ EXONYMS = {
     "харків": ("Kharkiv", "place"), "одеса": ("Odesa", "place"), "аляска": ("Alaska", "place"),
     "іран": ("Iran", "place"), "ізраїль": ("Israel", "place"), "туреччина": ("Turkey", "place"),
     "срср": ("Soviet Union", "place"), "європа": ("Europe", "place"), "америка": ("America", "place"),
+    "захід": ("the West", "place"), "схід": ("the East", "place"),
     "нато": ("NATO", "org"), "оон": ("UN", "org"),
     "єс": ("EU", "org"), "кремль": ("Kremlin", "org"), "зсу": ("Armed Forces of Ukraine", "org"),
     "курська область": ("Kursk Oblast", "place"), "держдума": ("State Duma", "org"),
