@@ -1,5 +1,6 @@
 import os
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -73,3 +74,34 @@ def test_a_consumer_that_stops_early_leaves_no_workers(tmp_path):
     assert first.id == "000"
     stream.close()  # as a run stopped by an error in its consumer
     assert multiprocessing.active_children() == []
+
+
+@linux
+def test_workers_die_with_a_parent_killed_outright(tmp_path):
+    """SIGKILL leaves no reading process behind (a forked worker would otherwise wait forever)."""
+    import signal
+    import subprocess
+    import time
+
+    folder = _folder(tmp_path, pages=40)
+    script = ("import sys, time\nfrom mt.inputs.corpus import load_corpus\nfrom mt.inputs.document import "
+              "CorpusOptions\nstream = load_corpus([sys.argv[1]], CorpusOptions(read_workers=2))\nnext(stream)\n"
+              "print('reading', flush=True)\ntime.sleep(60)\n")
+    proc = subprocess.Popen([sys.executable, "-c", script, str(folder)], stdout=subprocess.PIPE)
+    assert proc.stdout.readline().strip() == b"reading"
+    children = [int(pid) for pid in (Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split())]
+    assert len(children) == 2
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(_alive(pid) for pid in children):
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in children)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"

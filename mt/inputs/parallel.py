@@ -12,7 +12,8 @@ files over one process per core and yields the results in the listing's order, s
 * Workers are forked (Linux): they start in milliseconds with mt's readers already imported.
   Where fork is not the platform's way (macOS, Windows), or on one core, files are read here.
 * If a worker dies (killed, out of memory), the files it had and all that follow are read here,
-  one by one: nothing is lost and nothing is read twice into the output.
+  one by one: nothing is lost and nothing is read twice into the output. If the parent is
+  killed outright, its workers die with it (Linux's parent-death signal).
 
 Documents come back from mt's own worker processes pickled; nothing read from an input file is
 ever unpickled.
@@ -50,7 +51,7 @@ def read_ahead(listing: Iterable, options: CorpusOptions, workers: int, is_text:
     import multiprocessing
 
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
-                               initializer=_ignore_interrupts)
+                               initializer=_worker_start, initargs=(os.getpid(),))
     pending: deque = deque()
     broken = False
     try:
@@ -71,9 +72,20 @@ def read_ahead(listing: Iterable, options: CorpusOptions, workers: int, is_text:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _ignore_interrupts() -> None:
-    """In a worker: Ctrl-C is the parent's to handle (it stops the pool), not a traceback per worker."""
+def _worker_start(parent: int) -> None:
+    """In a worker: Ctrl-C is the parent's to handle (it stops the pool), not a traceback per worker;
+    and a parent killed outright (SIGKILL, the OOM killer) takes its workers with it. A forked worker
+    holds both ends of its task pipe, so it would otherwise wait for work forever."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG: this process dies with its parent
+    except (OSError, AttributeError):  # not Linux, or no prctl: the pool is only used on Linux
+        pass
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
 
 
 def _result(entry, load_here) -> Iterator[Document | Failed]:
