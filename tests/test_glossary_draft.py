@@ -383,3 +383,10 @@ def test_capitalised_west_and_east_are_places():
     rows = extract_candidates([("w", "Санкції на Заході посилили. Допомога Заходу надходить. На Сході тихо.")])
     assert (row_with(rows, "Захід").type, row_with(rows, "Захід").target) == ("place", "the West")
     assert row_with(rows, "Схід").target == "the East"
+
+
+def test_more_place_nouns_and_a_square_keeps_its_name():
+    rows = extract_candidates([("m", "Будівля на території Києво-Печерської лаври. Пам’ятник на Майдані "
+                                     "Незалежності стоїть. Видобуток Вовчанського родовища зріс.")])
+    for place in ("Києво-Печерська лавра", "Майдан Незалежності", "Вовчанське родовище"):
+        assert row_with(rows, place).type == "place", place

@@ -134,7 +134,8 @@ HEAD_NOUNS = {"область": "place", "обл": "place", "район": "place
               "імперія": "place", "земля": "place", "океан": "place", "пустеля": "place", "канал": "place",
               "сміттєзвалище": "place", "ставок": "place", "водосховище": "place", "урочище": "place",
               "шлях": "place", "ліс": "place", "хутір": "place", "млин": "place", "слобода": "place", "яр": "place",
-              "заповідник": "place", "пляж": "place", "міст": "place", "пагорб": "place", "гай": "place"}
+              "заповідник": "place", "пляж": "place", "міст": "place", "пагорб": "place", "гай": "place",
+              "лавра": "place", "мікрорайон": "place", "родовище": "place", "масив": "place", "степ": "place"}
 
 _SKELETON_LETTERS = str.maketrans("іїйєґ", "иииег")
 

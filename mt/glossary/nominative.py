@@ -28,6 +28,7 @@ from mt.glossary.wordclass import (
     _org_head,
     _org_word,
     _personal,
+    _place_head,
 )
 
 
@@ -253,7 +254,7 @@ def _lemma_words(run: list[morph.Token], surface: set[str], sentence: str = "") 
         names = person_nominative([t.text for t in run], surface, oblique)  # Василеві Столяру, not Василів
         if names:
             return " ".join(names)
-    if len(run) > 1 and (_is_adj(run[0].key.rpartition("-")[2]) or _org_head(run[0].key)
+    if len(run) > 1 and (_is_adj(run[0].key.rpartition("-")[2]) or _org_head(run[0].key) or _place_head(run[0].key)
                          or any(not morph.is_capitalized(t.text) for t in run)):
         phrase = _phrase_lemma(run)
         if phrase:

@@ -145,8 +145,11 @@ def _dictionary_common_noun(key: str) -> bool:
 
 
 def _place_head(key: str) -> bool:
-    nf = _lemma_in(key, HEAD_NOUNS)
-    return nf is not None and HEAD_NOUNS[nf] == "place" and nf in ("республіка", "острів", "півострів", "край")
+    """A place noun that a capitalised name may follow as it is (Республіки Крим, Майдані Незалежності)."""
+    return _lemma_in(key, _NAMED_PLACE_HEADS) is not None
+
+
+_NAMED_PLACE_HEADS = frozenset({"республіка", "острів", "півострів", "край", "майдан", "площа"})
 
 
 def _name_possessive(key: str) -> bool:
