@@ -390,3 +390,11 @@ def test_more_place_nouns_and_a_square_keeps_its_name():
                                      "Незалежності стоїть. Видобуток Вовчанського родовища зріс.")])
     for place in ("Києво-Печерська лавра", "Майдан Незалежності", "Вовчанське родовище"):
         assert row_with(rows, place).type == "place", place
+
+
+def test_names_in_a_list_of_streets_are_places():
+    rows = extract_candidates([("s", "Заплановано ремонт вулиць: Сурікова, Крилова та Головатого. Колодязь на "
+                                     "перехресті вулиць Милославська та Лисківська. Художник Суріков писав.")])
+    for street in ("Сурікова", "Крилова", "Милославська", "Лисківська"):
+        assert row_with(rows, street).type == "place", street
+    assert row_with(rows, "Суріков").type == "person"

@@ -30,7 +30,7 @@ from mt.glossary.names import (
     same_name,
     skeleton,
 )
-from mt.glossary.nominative import _acts, _lemma, _locative_context, _oblique_context, _type_of
+from mt.glossary.nominative import _acts, _lemma, _locative_context, _oblique_context, _street_list, _type_of
 from mt.glossary.phrases import _fixed_phrases
 from mt.glossary.romanize import romanize
 from mt.glossary.spans import (
@@ -200,7 +200,8 @@ def occurrences(sentences: list[tuple[str, str]], counts: CorpusCounts) -> list[
                 kind = "org"  # ТОВ Барвінок
             out.append(_Occurrence(_lemma(run, surface, s), doc_id, s, _origin(toks, run[0].start), kind,
                                    _in_quotes(s, run), " ".join(t.text for t in run),
-                                   _oblique_context(s, run[0].start), _locative_context(s, run[0]),
+                                   _oblique_context(s, run[0].start),
+                                   _locative_context(s, run[0]) or _street_list(s, run[0]),
                                    _acts(s, run)))
     return out
 

@@ -216,6 +216,21 @@ def _locative_context(sentence: str, tok: morph.Token) -> bool:
         p.tag.case == "gent" and morph.is_name_parse(p) for p in ps)  # у Марії: Maria has
 
 
+_STREETS = frozenset({"вулиця", "проспект", "провулок", "площа", "бульвар", "перехрестя", "вул"})
+_LIST_WORD = re.compile(r"[^\W\d_][\w'’ʼ-]*|[,.:;]")
+
+
+def _street_list(sentence: str, tok: morph.Token) -> bool:
+    """The name is an item of a list of streets: "ремонт вулиць: Шевченка, Лисенка та Сурікова",
+    "на перехресті вулиць Милославська та Лисківська"."""
+    words = _LIST_WORD.findall(sentence[max(0, tok.start - 160):tok.start])
+    for w in reversed(words):
+        if w in ",.:;" or w in ("та", "і", "й") or w[:1].isupper():
+            continue
+        return _lemma_in(morph.norm_key(w), _STREETS) is not None
+    return False
+
+
 def _acts(sentence: str, run: list[morph.Token]) -> bool:
     """The name is the subject of a verb in the past tense, singular (Габр сказав, Мойра пішла)."""
     m = re.match(r"[ \u00a0]+([^\W\d_]+)", sentence[run[-1].end:run[-1].end + 40])
