@@ -398,3 +398,10 @@ def test_names_in_a_list_of_streets_are_places():
     for street in ("Сурікова", "Крилова", "Милославська", "Лисківська"):
         assert row_with(rows, street).type == "place", street
     assert row_with(rows, "Суріков").type == "person"
+
+
+def test_indeclinable_words_and_capital_cities_keep_their_reading():
+    rows = extract_candidates([("i", "Лист надійшов з Міноборони. Потім Нью-Делі звинувачував Ісламабад, "
+                                     "а Нью-Делі мовчав.")])
+    assert "Міноборони" in all_spellings(rows) and "Міноборон" not in all_spellings(rows)
+    assert row_with(rows, "Нью-Делі").type != "person"  # a capital that acts is its government

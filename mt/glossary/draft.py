@@ -364,7 +364,7 @@ def _candidate(spellings, occs, by_lemma, votes_by_word, korean_first, surnames=
             kinds["place"] = 1  # often written as a place is (в Галичі), whatever names it resembles
         if not kinds and len(keys) == 1 and skeleton(main) in surnames:
             kinds["person"] = 1  # the corpus writes it after a given name or initials too
-        acting = 3 * sum(o.acting for o in occs) >= len(occs)
+        acting = 3 * sum(o.acting for o in occs) >= len(occs) and not any("-" in w for w in words)  # Нью-Делі
         target, etype = propose_target(main, origin), _type_of(main, lowercase_inside, kinds, acting)
     status = "ok" if origin in ("known", "latin", "ukrainian") else "check"
     counts = {s: len(by_lemma[s]) for s in spellings}

@@ -112,6 +112,8 @@ def _name_lemma(tok: morph.Token, surface: set[str], inflected: bool = False, ob
         return tok.text  # Васадзе, Чачуа, Шойгу
     cands = morph.lemma_candidates(tok.key)
     korean = [kv for kv in cands if kv[0] in KOREAN]  # Ина → Ин, Чхолем → Чхоль, Йолю → Йоль
+    if oblique and any(p.is_known and "Fixd" in p.tag.grammemes for p in morph.parses(tok.key)):
+        oblique = False  # з Міноборони: a word that never inflects stays as it is
     if (inflected or oblique) and not korean:  # Рустема Умєрова: the surname agrees with the given name
         cands = [kv for kv in cands if kv[0] != tok.key] or cands  # про Раїса: not a nominative
     # A word that is itself a nominative (Олександр, Петро, Ян) stays: another reading seen in the
