@@ -45,6 +45,7 @@ from mt.glossary.spans import (
     _title_word,
 )
 from mt.glossary.wordclass import (
+    CAPITALISED_COMMON,
     _dictionary_common_noun,
     _dotted_initial,
     _given,
@@ -313,9 +314,11 @@ def _common_noun_row(main: str, occs: list[_Occurrence], lower: Counter, capmid:
     """A one-word row that is a dictionary common noun the corpus writes in lower case (in any of
     its forms) at least as often as capitalised mid-sentence (Інтернет, Директор), or that the
     dictionary knows only as an inanimate common noun (Закон, Біблія; see `_dictionary_common_noun`)."""
+    key = morph.norm_key(main)
+    if key in CAPITALISED_COMMON:
+        return True  # Різдво, Біблія, Інтернет: capitalised by convention, never a name
     if " " in main or any(o.kind for o in occs) or morph.is_acronym(main) or not morph.is_cyrillic(main):
         return False
-    key = morph.norm_key(main)
     ps = morph.parses(key)
     if key in EXONYMS or not any(p.is_known and p.tag.POS == "NOUN" for p in ps) or any(
             morph.is_name_parse(p) for p in ps):

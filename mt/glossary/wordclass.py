@@ -144,6 +144,15 @@ def _dictionary_common_noun(key: str) -> bool:
         morph.is_name_parse(p) for p in ps) and all(str(p.tag).startswith("NOUN,inan") for p in ps)
 
 
+# Words Ukrainian spelling capitalises that name no person, organisation or place: feasts, sacred
+# books, sacraments, the Internet (на Різдво, у Біблії, в Інтернеті, до Нового року).
+CAPITALISED_COMMON = frozenset("""
+різдво святвечір великдень пасха трійця водохреще покрова стрітення
+біблія євангеліє євангелія письмо коран тора псалтир причастя таїнство хрещення
+інтернет голокост голодомор реформація
+""".split()) | {"новий рік"}
+
+
 def _place_head(key: str) -> bool:
     """A place noun that a capitalised name may follow as it is (Республіки Крим, Майдані Незалежності)."""
     return _lemma_in(key, _NAMED_PLACE_HEADS) is not None
