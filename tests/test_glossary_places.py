@@ -15,3 +15,31 @@ def test_feasts_sacred_books_and_the_internet_are_never_rows():
     for word in ("Різдво", "Біблія", "Інтернет", "Новий рік", "Євангеліє"):
         assert not any(s.startswith(word[:5]) for s in found), (word, found)
     assert "Галич" in found
+
+
+def test_a_state_body_keeps_the_region_it_serves():
+    rows = extract_candidates([("r", "Наказ підписав начальник ГУ Держгеокадастру у Волинській області. "
+                                     "Лист надіслало Управління СБУ в м. Києві. Працівники Служби "
+                                     "автомобільних доріг у Чернігівській області прийшли. У Волинській "
+                                     "області тепло.")])
+    by = {s: c for c in rows for s in c.spellings}
+    for org in ("Держгеокадастр у Волинській області", "СБУ в м. Києві",
+                "Служба автомобільних доріг у Чернігівській області"):
+        assert by[org].type == "org", (org, sorted(by))
+    assert by["Волинська область"].type == "place"  # the region alone is still a place
+
+
+def test_the_region_tail_is_spelled_with_u_or_v_in_one_row():
+    rows = extract_candidates([("v", "Перевірку провела Держекоінспекція у Херсонській області. Потім "
+                                     "Держекоінспекція в Херсонській області оштрафувала фірму.")])
+    row = next(c for c in rows if c.spellings[0].startswith("Держекоінспекція "))
+    assert set(row.spellings) == {"Держекоінспекція у Херсонській області", "Держекоінспекція в Херсонській області"}
+
+
+def test_the_region_tail_matches_as_one_mention(tmp_path):
+    from mt.glossary import load_glossary
+    from mt.glossary.draft import write_draft
+    text = "Скаргу розглянуло ГУ СБУ у Волинській області. Мешканці Волинській області раді."
+    gloss = load_glossary(write_draft(extract_candidates([("m", text)]), tmp_path / "d.tsv"))
+    found = {m.text: m.type for m in gloss.find(text)}
+    assert found.get("ГУ СБУ у Волинській області") == "org", found

@@ -213,7 +213,7 @@ def propose_target(spelling: str, origin: str) -> str:
 def cluster_key(lemma: str) -> str:
     """One key for spellings that differ only by case, an apostrophe, a hyphen or a space between
     parts, quotes or dots: Седна С / Седна-С, Каштан-плюс / Каштан плюс, О'Брайен / О’Брайен."""
-    return "".join(skeleton(w).replace("-", "") for w in morph.words(lemma))
+    return "".join(skeleton("у" if w == "в" else w).replace("-", "") for w in morph.words(lemma))  # у/в alike
 
 
 _PATRONYMIC = re.compile(r"(?:ович|евич|євич|йович|івн|ївн|овн)\w{0,3}$")

@@ -29,6 +29,7 @@ from mt.glossary.wordclass import (
     _org_word,
     _personal,
     _place_head,
+    tail_start,
 )
 
 
@@ -244,7 +245,11 @@ def _acts(sentence: str, run: list[morph.Token]) -> bool:
 
 
 def _lemma(run: list[morph.Token], surface: set[str], sentence: str = "") -> str:
-    lemma = _lemma_words(run, surface, sentence)
+    cut = tail_start([t.text for t in run])
+    if cut:  # Держгеокадастру у Волинській області → Держгеокадастр у Волинській області
+        lemma = " ".join([_lemma_words(run[:cut], surface, sentence)] + [t.text for t in run[cut:]])
+    else:
+        lemma = _lemma_words(run, surface, sentence)
     return _ABBR_SPACE.sub(r"\1. ", lemma) if " м " in lemma or " с " in lemma or " смт " in lemma else lemma
 
 
@@ -290,6 +295,7 @@ def _type_of(spelling: str, lowercase_inside: bool, kinds: Counter | None = None
     word (place), initials or person-name morphology (person), company-name word parts (org); with
     none of these, a name that acts (`acting`: Габр сказав) is a person, else a place."""
     ws = [w for w in morph.words(spelling) if not ROMAN.match(w)] or morph.words(spelling)  # Катерина II
+    ws = ws[:tail_start(ws) or len(ws)]  # Держгеокадастр у Волинській області: the body, not its region
     keys = [morph.norm_key(w) for w in ws]
     for k in keys:
         if k in HEAD_NOUNS or _lemma_in(k, HEAD_NOUNS):

@@ -28,6 +28,7 @@ from mt.glossary.wordclass import (
     _is_adj,
     _is_headline,
     _is_initial,
+    _is_org_piece,
     _known_common,
     _known_given,
     _lemma_in,
@@ -38,6 +39,7 @@ from mt.glossary.wordclass import (
     _personal,
     _place_genitive,
     _place_head,
+    _regional_tail,
 )
 
 _SENT = re.compile(r"(?<=[.!?…])\s+(?=[«\"„“A-ZА-ЯЄІЇҐ])")
@@ -86,6 +88,8 @@ def _runs(sentence: str, toks: list[morph.Token], blocked: set[int] = frozenset(
             j += 1
         pieces = _split(toks[i:j])
         end = _extend(toks, gap_ok, j)
+        if _is_org_piece(pieces[-1] + toks[j:end]):
+            end = _regional_tail(toks, gap_ok, end)  # Держгеокадастру у Волинській області
         pieces[-1] = pieces[-1] + toks[j:end]
         for piece in pieces:
             yield piece, headline or morph.sentence_initial(sentence, piece[0].start), headline

@@ -177,3 +177,47 @@ def _name_possessive(key: str) -> bool:
         if any(_known_given(x) for x in stems):
             return True
     return False
+
+
+# The regional tail of a state body's name: Держгеокадастру | у Волинській області, ГУ СБУ | в м. Києві,
+# ДПІ | у Деснянському районі. Ukrainian officialese names a branch by "у/в" + the region it serves.
+_REGION_NOUNS = frozenset({"області", "обл", "районі", "р-ні", "місті"})
+
+
+def _is_org_piece(piece: list[morph.Token]) -> bool:
+    """A run that names an organisation by itself: an org head noun (Служби, Управління), an org-shaped
+    compound (Держгеокадастру, Нацполіції) or an acronym that is no country (СБУ, ДСНС; not США)."""
+    return any(_org_head(t.key) or _org_word(t.key) or (
+        morph.is_acronym(t.text) and len(t.key) > 1 and EXONYMS.get(t.key, ("", "org"))[1] == "org")
+        for t in piece)
+
+
+def _regional_tail(toks: list[morph.Token], gap_ok: list[bool], k: int) -> int:
+    """The end of "у/в [м.|місті] <Region> області|районі" or "у/в м.|місті <City>" starting at `k`
+    (the preposition), or `k` when no such tail follows."""
+    def ok(i: int) -> bool:
+        return i < len(toks) and gap_ok[i]
+    if not (ok(k) and toks[k].key in ("у", "в") and toks[k].text.islower()):
+        return k
+    m, city = k + 1, False
+    if ok(m) and toks[m].key in ("м", "місті"):
+        m, city = m + 1, True
+    start = m
+    while ok(m) and morph.is_capitalized(toks[m].text) and _is_adj(toks[m].key):
+        m += 1
+        if ok(m + 1) and toks[m].key in ("та", "і", "й") and morph.is_capitalized(toks[m + 1].text):
+            m += 1  # у Донецькій та Луганській областях
+    if m > start and ok(m) and not morph.is_capitalized(toks[m].text) and (
+            toks[m].key in _REGION_NOUNS or toks[m].key in ("областях", "районах")):
+        return m + 1
+    if city and m == start and ok(m) and morph.is_capitalized(toks[m].text) and not morph.is_acronym(toks[m].text):
+        return m + 1  # в м. Києві
+    return k
+
+
+def tail_start(words: list[str]) -> int | None:
+    """Where the regional tail of an org name begins (the index of its lower-case у/в), if it has one."""
+    for i, w in enumerate(words[1:], 1):
+        if w in ("у", "в"):
+            return i
+    return None
