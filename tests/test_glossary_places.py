@@ -43,3 +43,19 @@ def test_the_region_tail_matches_as_one_mention(tmp_path):
     gloss = load_glossary(write_draft(extract_candidates([("m", text)]), tmp_path / "d.tsv"))
     found = {m.text: m.type for m in gloss.find(text)}
     assert found.get("ГУ СБУ у Волинській області") == "org", found
+
+
+def test_a_town_before_its_region_is_two_places():
+    rows = extract_candidates([("t", "Завод стоїть в Іршанську Житомирської області. Він живе в селі Садове "
+                                     "Арцизького району. Школа у Новій Каховці Херсонської області.")])
+    found = spellings(rows)
+    for place in ("Іршанськ", "Житомирська область", "Садове", "Арцизький район", "Нова Каховка",
+                  "Херсонська область"):
+        assert place in found, (place, found)
+
+
+def test_a_syllable_and_an_acronym_in_one_word_name_an_organisation():
+    rows = extract_candidates([("a", "Студенти ЗакДУ вчаться. Голова обласного УДАРу прийшов. На тендерах "
+                                     "СхідГЗК виграв. Ректор ЗакДУ сказав.")])
+    by = {s: c for c in rows for s in c.spellings}
+    assert by["ЗакДУ"].type == by["УДАР"].type == by["СхідГЗК"].type == "org", sorted(by)

@@ -46,6 +46,7 @@ from mt.glossary.spans import (
 )
 from mt.glossary.wordclass import (
     CAPITALISED_COMMON,
+    _abbreviation,
     _dictionary_common_noun,
     _dotted_initial,
     _given,
@@ -197,8 +198,8 @@ def occurrences(sentences: list[tuple[str, str]], counts: CorpusCounts) -> list[
                 kind = "org"  # Беніш Груп Лімітед, МВС України
             if any(_dotted_initial(s, t) for t in run) or (len(run) == 1 and _name_possessive(run[0].key)):
                 kind = "person"  # Т. Шевченко; Дориної (Дора's)
-            elif kind is None and _after_legal_form(s, toks, run[0]):
-                kind = "org"  # ТОВ Барвінок
+            elif kind is None and (_after_legal_form(s, toks, run[0]) or _abbreviation(run[-1].text)):
+                kind = "org"  # ТОВ Барвінок; ЗакДУ, УДАРу
             out.append(_Occurrence(_lemma(run, surface, s), doc_id, s, _origin(toks, run[0].start), kind,
                                    _in_quotes(s, run), " ".join(t.text for t in run),
                                    _oblique_context(s, run[0].start),

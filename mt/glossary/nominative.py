@@ -19,6 +19,7 @@ from mt.glossary.names import (
     person_nominative,
 )
 from mt.glossary.wordclass import (
+    _abbreviation,
     _dotted_initial,
     _given,
     _is_adj,
@@ -257,6 +258,8 @@ _ABBR_SPACE = re.compile(r"(?<= )(м|с|смт) (?=[А-ЯІЇЄҐ])")
 
 
 def _lemma_words(run: list[morph.Token], surface: set[str], sentence: str = "") -> str:
+    if len(run) == 1 and _abbreviation(run[0].text):
+        return _abbreviation(run[0].text)  # ЗакДУ stays, УДАРу → УДАР
     if morph.is_acronym(run[0].text) and len(run) == 2 and run[1].key in ("україни", "рф"):
         return f"{run[0].text} {run[1].text}"  # МВС України stays
     if len(run) > 1 and run[-1].key == "обл" and all(_is_adj(t.key) for t in run[:-1]):

@@ -86,7 +86,12 @@ def _runs(sentence: str, toks: list[morph.Token], blocked: set[int] = frozenset(
         j = i + 1
         while j < len(toks) and gap_ok[j] and morph.is_capitalized(toks[j].text):
             j += 1
-        pieces = _split(toks[i:j])
+        if (j - i >= 2 and j < len(toks) and gap_ok[j] and _is_adj(toks[j - 1].key)
+                and not _agree(toks[j - 2].key, toks[j - 1].key) and not _is_org_piece(toks[j - 2:j - 1])
+                and (toks[j].key == "обл" or _lemma_in(toks[j].key, ("область", "район")))):
+            pieces = _split(toks[i:j - 1]) + [[toks[j - 1]]]  # Іршанську | Житомирської області: town, region
+        else:
+            pieces = _split(toks[i:j])
         end = _extend(toks, gap_ok, j)
         if _is_org_piece(pieces[-1] + toks[j:end]):
             end = _regional_tail(toks, gap_ok, end)  # Держгеокадастру у Волинській області
@@ -143,6 +148,14 @@ def _extend(toks, gap_ok, j: int) -> int:
                 return k + 2  # ... Автономної Республіки Крим
             return k + 1
     return k
+
+
+def _agree(a: str, b: str) -> bool:
+    """Two adjectives that can agree in case, gender and number (Київської обласної), unlike a town
+    named by an adjective before its region (Садове | Арцизького району, Іршанську | Житомирської)."""
+    def tags(k):
+        return {(p.tag.case, p.tag.gender, p.tag.number) for p in morph.parses(k) if p.tag.POS == "ADJF"}
+    return bool(tags(a) & tags(b))
 
 
 def _genitive_chain(toks, gap_ok, k: int) -> int:

@@ -221,3 +221,14 @@ def tail_start(words: list[str]) -> int | None:
         if w in ("у", "в"):
             return i
     return None
+
+
+# ЗакДУ, СхідГЗК, ГоловКРУ, МінАПП: a syllable and an acronym written as one word; УДАРу, СЕТАМу: an
+# acronym with a case ending. Both are how Ukrainian writes the short names of organisations.
+_MIXED_ABBREVIATION = re.compile(r"^(?:[А-ЯІЇЄҐ][а-яіїєґ']{1,6}[А-ЯІЇЄҐ]{2,}|([А-ЯІЇЄҐ]{3,})[а-яіїєґ]{1,2})$")
+
+
+def _abbreviation(text: str) -> str | None:
+    """The name as written (ЗакДУ) or without its case ending (УДАРу → УДАР), for a mixed abbreviation."""
+    m = _MIXED_ABBREVIATION.match(text)
+    return (m.group(1) or m.group(0)) if m else None
