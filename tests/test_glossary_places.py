@@ -59,3 +59,14 @@ def test_a_syllable_and_an_acronym_in_one_word_name_an_organisation():
                                      "СхідГЗК виграв. Ректор ЗакДУ сказав.")])
     by = {s: c for c in rows for s in c.spellings}
     assert by["ЗакДУ"].type == by["УДАР"].type == by["СхідГЗК"].type == "org", sorted(by)
+
+
+def test_a_body_of_a_region_is_one_organisation():
+    rows = extract_candidates([("b", "Прокуратура Херсонської області відкрила справу. Він звернувся до "
+                                     "господарського суду Черкаської області. Генеральна прокуратура України "
+                                     "підозрює посадовців. Мешканці Херсонської області раді.")])
+    by = {s: c for c in rows for s in c.spellings}
+    for org in ("Прокуратура Херсонської області", "господарський суд Черкаської області",
+                "Генеральна прокуратура України"):
+        assert by[org].type == "org", (org, sorted(by))
+    assert by["Херсонська область"].type == "place"

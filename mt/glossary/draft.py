@@ -179,7 +179,7 @@ def occurrences(sentences: list[tuple[str, str]], counts: CorpusCounts) -> list[
             while run and not korean_tail and not _dotted_initial(s, run[0]) and (
                     morph.is_common_word(run[0].key) or run[0].key in LEGAL_FORMS
                                                or (initial and not _evidenced(
-                                                   run[0], evidence, run[1] if len(run) > 1 else None))):
+                                                   run[0], evidence, run[1] if len(run) > 1 else None, run))):
                 if run[0].key in LEGAL_FORMS and morph.is_capitalized(run[0].text):
                     kind = "org"  # ТОВ Альфа: the name is an organisation's
                 run, initial = run[1:], headline

@@ -298,7 +298,8 @@ def _type_of(spelling: str, lowercase_inside: bool, kinds: Counter | None = None
     word (place), initials or person-name morphology (person), company-name word parts (org); with
     none of these, a name that acts (`acting`: Габр сказав) is a person, else a place."""
     ws = [w for w in morph.words(spelling) if not ROMAN.match(w)] or morph.words(spelling)  # Катерина II
-    ws = ws[:tail_start(ws) or len(ws)]  # Держгеокадастр у Волинській області: the body, not its region
+    if tail_start(ws):
+        return "org"  # Держгеокадастр у Волинській області: only a body gets a region's tail (spans._runs)
     keys = [morph.norm_key(w) for w in ws]
     for k in keys:
         if k in HEAD_NOUNS or _lemma_in(k, HEAD_NOUNS):

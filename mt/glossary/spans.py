@@ -96,6 +96,16 @@ def _runs(sentence: str, toks: list[morph.Token], blocked: set[int] = frozenset(
         if _is_org_piece(pieces[-1] + toks[j:end]):
             end = _regional_tail(toks, gap_ok, end)  # Держгеокадастру у Волинській області
         pieces[-1] = pieces[-1] + toks[j:end]
+        if _region_phrase(pieces[-1]):  # прокуратури | Донецької області: the region's body
+            if len(pieces) > 1 and len(pieces[-2]) == 1 and _org_head(pieces[-2][0].key):
+                pieces[-2:] = [pieces[-2] + pieces[-1]]
+            elif (len(pieces) == 1 and i > 0 and gap_ok[i] and toks[i - 1].text.islower()
+                  and _org_head(toks[i - 1].key) and any(  # not школи/установами of a region: plural
+                      "plur" not in p.tag.grammemes for p in morph.parses(toks[i - 1].key) if p.tag.POS == "NOUN")):
+                h = i - 1
+                while h > i - 3 and gap_ok[h] and toks[h - 1].text.islower() and _is_adj(toks[h - 1].key):
+                    h -= 1  # господарського суду Черкаської області
+                pieces[0] = toks[h:i] + pieces[0]
         for piece in pieces:
             yield piece, headline or morph.sentence_initial(sentence, piece[0].start), headline
         i = end
@@ -148,6 +158,24 @@ def _extend(toks, gap_ok, j: int) -> int:
                 return k + 2  # ... Автономної Республіки Крим
             return k + 1
     return k
+
+
+def _region_phrase(piece: list[morph.Token]) -> bool:
+    """Донецької області, Арцизького району: capitalised adjectives and a lower-case region noun."""
+    return len(piece) >= 2 and not morph.is_capitalized(piece[-1].text) and (
+        piece[-1].key == "обл" or _lemma_in(piece[-1].key, ("область", "район")) is not None) and all(
+        morph.is_capitalized(t.text) and _is_adj(t.key) for t in piece[:-1])
+
+
+def _body_name(run: list[morph.Token]) -> bool:
+    """Прокуратура Херсонської області (a body's head noun and its region), Генеральна прокуратура
+    України (an adjective, a lower-case head noun and a capitalised name)."""
+    if len(run) < 3:
+        return False
+    if _org_head(run[0].key) and _region_phrase(run[1:]):
+        return True
+    return (_is_adj(run[0].key) and run[1].text.islower() and _org_head(run[1].key)
+            and morph.is_capitalized(run[2].text))
 
 
 def _agree(a: str, b: str) -> bool:
@@ -311,10 +339,11 @@ def _lone_adjective(tok: morph.Token, initial: bool, lower: Counter) -> bool:
         p.is_known for p in ps)
 
 
-def _evidenced(tok: morph.Token, evidence: set[str], nxt: morph.Token | None = None) -> bool:
+def _evidenced(tok: morph.Token, evidence: set[str], nxt: morph.Token | None = None, run=None) -> bool:
     """May a sentence-initial capitalised word be a name? (A given name before a capitalised word
-    may: Марія Попова.)"""
-    if morph.is_acronym(tok.text) or tok.key in evidence:
+    may: Марія Попова; so may a body's head noun before its region or name: Прокуратура Херсонської
+    області, Генеральна прокуратура України.)"""
+    if morph.is_acronym(tok.text) or tok.key in evidence or (run is not None and _body_name(run)):
         return True
     head, _, tail = tok.text.partition("-")
     head = morph.norm_key(head)
