@@ -144,7 +144,9 @@ def run_arguments(paths, out, options: TranslateOptions | None, corpus: CorpusOp
     """A translate run's arguments with their defaults: OUT is never read back as input."""
     out = attach(out)  # a bucket URL: its local mirror (mt.outputs.remote)
     corpus = corpus or CorpusOptions()
-    corpus = CorpusOptions(**{**corpus.__dict__, "exclude": (*corpus.exclude, out)})
+    given = shown(out)  # a bucket OUT under an input bucket is not read back either
+    skip = (out,) if given == str(out) else (out, given)
+    corpus = CorpusOptions(**{**corpus.__dict__, "exclude": (*corpus.exclude, *skip)})
     return (options or TranslateOptions(), out, [source_path(p) for p in paths], corpus,
             progress or Progress(quiet=True))
 

@@ -139,3 +139,14 @@ def test_ctrl_c_during_a_pull_says_what_a_pull_leaves(tmp_path):
     assert proc.returncode == 130
     said = proc.stderr.decode()
     assert "nothing was pulled" in said and "finished documents" not in said
+
+
+def test_ctrl_c_in_another_models_command_says_only_interrupted(tmp_path):
+    script = ("import mt.models.cache as cache\n"
+              "def stop(*a, **k):\n    raise KeyboardInterrupt\n"
+              "cache.locate = stop\nfrom mt.cli import main\nmain(['models', 'list'])\n")
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "MT_MODELS_DIR": str(tmp_path)}
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, env=env, timeout=120)
+    said = proc.stderr.decode()
+    assert proc.returncode == 130, said
+    assert said.strip().endswith("interrupted") and "pulled" not in said

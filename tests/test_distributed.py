@@ -255,3 +255,13 @@ def test_auto_glossary_counts_merge_into_the_whole_corpus():
     assert (counts.lower, counts.capmid) == (lower, capmid)
     found = [o for chunk in chunks for o in occurrences(text_sentences(chunk), counts)]
     assert found == whole and len(found) > 100
+
+
+def test_the_workers_get_where_models_and_stores_are_never_secrets():
+    from mt.distributed.cluster import forwarded_env
+
+    env = {"MT_MODELS_DIR": "/data/models", "HF_HOME": "/data/hf", "HF_TOKEN": "hf_x", "AWS_ENDPOINT_URL": "http://s3",
+           "AWS_REGION": "eu-central-1", "AWS_SECRET_ACCESS_KEY": "s", "AWS_ACCESS_KEY_ID": "k", "MT_API_KEY": "x",
+           "HOME": "/root", "CT2_VERBOSE": "1"}
+    assert forwarded_env(env) == {"MT_MODELS_DIR": "/data/models", "HF_HOME": "/data/hf",
+                                  "AWS_ENDPOINT_URL": "http://s3", "AWS_REGION": "eu-central-1", "CT2_VERBOSE": "1"}

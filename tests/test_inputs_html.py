@@ -224,3 +224,12 @@ def test_cp1251_page_with_an_xml_declaration(tmp_path):
     (tmp_path / "cp.html").write_bytes(html.encode("cp1251"))
     [doc] = list(load_corpus([tmp_path]))
     assert doc.encoding == "cp1251" and doc.paragraphs == BODY and doc.page["reader"] == "trafilatura"
+
+
+def test_metadata_is_cleaned_as_trafilatura_cleans_it():
+    """Entities in JSON-LD are unescaped (mt reads only the metadata it keeps, with trafilatura's rules)."""
+    ld = ('{"@context": "https://schema.org", "@type": "NewsArticle", "headline": "Рада &amp; уряд &#8217;24", '
+          '"author": {"@type": "Person", "name": "Олена   Петренко"}}')
+    got = read_html(f"<html><head><script type='application/ld+json'>{ld}</script></head><body><article>"
+                    f"<p>{BODY[0]}</p><p>{BODY[1]}</p></article></body></html>")
+    assert got.title == "Рада & уряд ’24" and got.author == "Олена Петренко"

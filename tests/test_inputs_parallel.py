@@ -6,7 +6,7 @@ import pytest
 
 from mt.inputs import parallel
 from mt.inputs.corpus import _is_text, _load_item, _load_text_file, list_inputs, load_corpus
-from mt.inputs.document import CorpusOptions
+from mt.inputs.document import CorpusOptions, Failed
 
 linux = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="worker processes are forked on Linux only")
 
@@ -50,18 +50,41 @@ def test_how_many_processes_read():
 
 def _dies_on_five(path, rel, fmt, options):
     if rel == "005":
-        os._exit(9)  # as a worker killed by the OOM killer
+        os._exit(9)  # a page that kills its reader every time (a parser crash, a memory blow-up)
     return _load_text_file(path, rel, fmt, options)
 
 
-@linux
-def test_a_worker_that_dies_loses_nothing(tmp_path):
-    folder = _folder(tmp_path)
+def _dies_once_on_five(path, rel, fmt, options):
+    marker = Path(path).parent.parent / "died"
+    if rel == "005" and not marker.exists():
+        marker.write_text("x")
+        os._exit(9)  # as a worker the OOM killer took once
+    return _load_text_file(path, rel, fmt, options)
+
+
+def _read(folder, load_text):
     options = CorpusOptions(read_workers=2)
     listing = list(list_inputs([folder]))
-    read = list(parallel.read_ahead(listing, options, 2, _is_text, _dies_on_five,
-                                    lambda item: _load_item(item, options)))
+    return list(parallel.read_ahead(listing, options, 2, _is_text, load_text, lambda item: _load_item(item, options)))
+
+
+@linux
+def test_a_worker_killed_once_loses_nothing(tmp_path):
+    (tmp_path / "in").mkdir()
+    folder = _folder(tmp_path / "in")
+    read = _read(folder, _dies_once_on_five)
+    assert (tmp_path / "died").exists()  # the pool did break
     assert read == list(load_corpus([folder], CorpusOptions(read_workers=1)))
+
+
+@linux
+def test_a_file_that_kills_its_reader_fails_alone(tmp_path):
+    folder = _folder(tmp_path)
+    read, serial = _read(folder, _dies_on_five), list(load_corpus([folder], CorpusOptions(read_workers=1)))
+    assert [d.id for d in read] == [d.id for d in serial]
+    bad = [d for d in read if d.id == "005"][0]
+    assert isinstance(bad, Failed) and "killed its process twice" in bad.error
+    assert [d for d in read if d.id != "005"] == [d for d in serial if d.id != "005"]
 
 
 @linux

@@ -109,3 +109,27 @@ def test_summarize_reads_english_from_a_bucket(store, tmp_path):
     url = upload(english, "news", "english")
     docs = list(iter_english([url]))
     assert [(d.id, d.paragraphs) for d in docs] == [("a", ["The government approved the budget on Friday."])]
+
+
+def test_credentials_in_a_url_are_refused_before_they_are_recorded(store, tmp_path):
+    with pytest.raises(CorpusError, match="not in the URL"):
+        source_path("s3://key:secret@news/archive")
+    result = CliRunner().invoke(main, ["translate", "s3://key:secret@news/archive", "-o", str(tmp_path / "o")])
+    assert result.exit_code == 2 and "not in the URL" in result.output
+
+
+def test_an_out_bucket_inside_the_input_bucket_is_not_read_back(store, tiny_marian, tmp_path, monkeypatch):
+    _, url = store
+    monkeypatch.setenv("MT_MIRROR_DIR", str(tmp_path / "mirrors"))
+    args = ["-m", str(tiny_marian), "--engine", "ct2", "--languages", "any", "--json"]
+    first = CliRunner().invoke(main, ["translate", url, "-o", f"{url}/out", *args])
+    again = CliRunner().invoke(main, ["translate", url, "-o", f"{url}/out", *args])
+    assert first.exit_code == again.exit_code == 0, again.output
+    assert json.loads(again.output)["skipped"] == 5 and json.loads(again.output)["ok"] == 0
+
+
+def test_a_table_on_the_store_is_streamed(store):
+    _, url = store
+    table = RemoteFile(f"{url}/feed.jsonl")
+    with table.open("rb") as stream:
+        assert json.loads(stream.readline())["id"] == "x1"

@@ -2,6 +2,7 @@
 import json
 import os
 import socket
+import time
 
 import pytest
 from click.testing import CliRunner
@@ -112,11 +113,15 @@ def test_the_mirror_follows_the_bucket(s3, tmp_path):
     client.create_bucket(Bucket="mirror")
     client.put_object(Bucket="mirror", Key="out/a.en.txt", Body=b"A\n")
     mirror = remote.attach("s3://mirror/out")
+    remote.remote_of(mirror).pull()
     assert (mirror / "a.en.txt").read_bytes() == b"A\n"
     (mirror / "stale.en.txt").write_text("not in the bucket")
-    client.put_object(Bucket="mirror", Key="out/a.en.txt", Body=b"A2\n")
+    time.sleep(1.1)  # a new modification time, to the store's second
+    client.put_object(Bucket="mirror", Key="out/a.en.txt", Body=b"B\n")  # the same size, other bytes
+    client.put_object(Bucket="mirror", Key="out/../../escape.txt", Body=b"x")
     remote.remote_of(mirror).pull()
-    assert (mirror / "a.en.txt").read_bytes() == b"A2\n" and not (mirror / "stale.en.txt").exists()
+    assert (mirror / "a.en.txt").read_bytes() == b"B\n" and not (mirror / "stale.en.txt").exists()
+    assert not (mirror.parent.parent / "escape.txt").exists() and not (mirror.parent / "escape.txt").exists()
     assert remote.shown(mirror) == "s3://mirror/out" and remote.shown(tmp_path) == str(tmp_path)
 
 
@@ -131,3 +136,32 @@ def test_mt_brief_into_a_bucket(s3, tiny_models, seeds_copy):
     assert sum(k.endswith(".summary.en.txt") for k in stored) == 5
     stages = [json.loads(line)["stage"] for line in stored["manifest.jsonl"].decode().splitlines()]
     assert stages.count("translate") == stages.count("summarize") == stages.count("brief") == 5
+
+
+def test_a_lock_that_cannot_be_parsed_is_taken_as_held(s3, tiny_marian, seeds_copy):
+    import boto3
+
+    upload(seeds_copy, "news", "keep")
+    client = boto3.client("s3", endpoint_url=os.environ["AWS_ENDPOINT_URL"])
+    client.put_object(Bucket="news", Key="out/.mt/lock.json", Body=b"")  # a run died while writing it
+    result = _translate(seeds_copy, "-o", "s3://news/out", "-m", tiny_marian)
+    assert result.exit_code == EXIT_LOCKED and "remove s3://news/out/.mt/lock.json" in result.output
+
+
+def test_a_failed_manifest_upload_mid_run_does_not_stop_the_batch(s3, tiny_marian, seeds_copy, monkeypatch):
+    upload(seeds_copy, "news", "keep")
+    real = remote.RemoteOut.push_manifest
+    calls = []
+
+    def flaky(self, force=False):
+        calls.append(force)
+        if not force:
+            raise remote.OutputError("cannot write s3://news/out/manifest.jsonl: connection reset")
+        return real(self, force)
+
+    monkeypatch.setattr(remote.RemoteOut, "push_manifest", flaky)
+    result = _translate(seeds_copy, "-o", "s3://news/out", "-m", tiny_marian)
+    assert result.exit_code == 0 and json.loads(result.output)["ok"] == 5
+    assert False in calls and calls[-1] is True  # failed during the run, uploaded whole at its end
+    lines = _objects("s3://news/out")["manifest.jsonl"].decode().splitlines()
+    assert [json.loads(line)["status"] for line in lines] == ["ok"] * 5

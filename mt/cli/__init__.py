@@ -10,10 +10,8 @@ from mt import __version__
 
 INTERRUPTED = 130  # the shell's code for a command stopped by Ctrl-C (128 + SIGINT)
 _RESUMES = "interrupted: finished documents are kept (OUT/manifest.jsonl); run the same command again to resume"
-INTERRUPTED_SAYS = {  # what Ctrl-C leaves behind, per command
-    "translate": _RESUMES, "summarize": _RESUMES, "brief": _RESUMES,
-    "models": "interrupted: nothing was pulled (the partial download is removed); run the same command again",
-}
+# what Ctrl-C leaves behind, per command; a subcommand may say its own in ctx.meta["mt.interrupted"]
+INTERRUPTED_SAYS = {"translate": _RESUMES, "summarize": _RESUMES, "brief": _RESUMES}
 
 
 class _Main(click.Group):
@@ -21,7 +19,8 @@ class _Main(click.Group):
         try:
             return super().invoke(ctx)
         except KeyboardInterrupt:
-            click.echo("\n" + INTERRUPTED_SAYS.get(ctx.invoked_subcommand, "interrupted"), err=True)
+            said = ctx.meta.get("mt.interrupted") or INTERRUPTED_SAYS.get(ctx.invoked_subcommand, "interrupted")
+            click.echo("\n" + said, err=True)
             sys.stdout.flush()
             sys.stderr.flush()
             # leave now: CTranslate2 joins its workers only after they finish every queued batch (up to two

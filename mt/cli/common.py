@@ -209,9 +209,13 @@ class _Input(click.ParamType):
     name = "path"
 
     def convert(self, value, param, ctx):
+        from mt.inputs.document import CorpusError
         from mt.inputs.remote import source_path
 
-        return source_path(value)
+        try:
+            return source_path(value)
+        except CorpusError as exc:
+            self.fail(str(exc), param, ctx)
 
 
 INPUT = _Input()
@@ -224,9 +228,15 @@ class _Out(click.ParamType):
     name = "folder"
 
     def convert(self, value, param, ctx):
-        from mt.inputs.remote import is_url
+        from mt.inputs.document import CorpusError
+        from mt.inputs.remote import check_url, is_url
 
-        return str(value) if is_url(value) else Path(value)
+        if not is_url(value):
+            return Path(value)
+        try:
+            return check_url(str(value))
+        except CorpusError as exc:
+            self.fail(str(exc), param, ctx)
 
 
 OUT = _Out()

@@ -176,6 +176,8 @@ def pull(model: str, revision: str | None, allow_pickle: bool) -> None:
     """
     from mt.models.fetch import pull as pull_model
 
+    click.get_current_context().meta["mt.interrupted"] = \
+        "interrupted: nothing was pulled (the partial download is removed); run the same command again"
     dest = pull_model(model, revision=revision, allow_pickle=allow_pickle, notify=lambda m: click.echo(m, err=True))
     click.echo(f"{model} -> {dest}")
 

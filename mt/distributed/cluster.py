@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from dataclasses import dataclass, replace
 from typing import Iterator
 
@@ -15,6 +16,15 @@ INSTALL_HINT = "pip install 'mt[ray]'"
 # and where s3:// inputs are (no credentials: each node has its own, as a cluster's nodes do)
 FORWARDED_ENV = ("MT_", "HF_", "TRANSFORMERS_", "CT2_", "TOKENIZERS_PARALLELISM", "AWS_ENDPOINT_URL", "AWS_REGION",
                  "AWS_DEFAULT_REGION", "AWS_PROFILE")
+
+
+_SECRET = re.compile(r"TOKEN|SECRET|PASSWORD|CREDENTIAL|(^|_)KEY($|_)", re.IGNORECASE)
+
+
+def forwarded_env(environ) -> dict[str, str]:
+    """The driver's environment the workers get (`FORWARDED_ENV`), never a secret: Ray shows a job's
+    runtime environment to anyone who can see the job, so HF_TOKEN and the like stay on each node."""
+    return {k: v for k, v in environ.items() if k.startswith(FORWARDED_ENV) and not _SECRET.search(k)}
 
 
 class RayUnavailable(MtError):
@@ -79,7 +89,7 @@ def connect(options: RayOptions):
         except ImportError:
             raise RayUnavailable(f"--ray {address} uses Ray Client, which needs grpcio: "
                                  "pip install 'ray[client]' (or run mt on a cluster node with --ray auto)") from None
-    env = {k: v for k, v in os.environ.items() if k.startswith(FORWARDED_ENV)}
+    env = forwarded_env(os.environ)
     logging.getLogger("ray").setLevel(logging.ERROR)  # e.g. its token-authentication notice on every start
     kwargs = dict(include_dashboard=False, log_to_driver=False, logging_level=logging.ERROR,
                   runtime_env={"env_vars": env} if env else None)

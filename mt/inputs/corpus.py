@@ -36,10 +36,13 @@ def iter_files(paths: list[str | Path], exclude: tuple[Path, ...] = ()) -> Itera
     Hidden files and folders are skipped; symlink loops are detected by inode;
     mt's own outputs and excluded folders (OUT) are never read back.
     """
-    excluded = {p.resolve() for p in exclude}
+    excluded = {Path(p).resolve() for p in exclude if not is_url(p)}
+    excluded_urls = tuple(str(p).rstrip("/") + "/" for p in exclude if is_url(p))  # an OUT on the same store
     for raw in paths:
         if is_url(raw):  # s3://, gs://...: listed through its filesystem (mt.inputs.remote)
             for path, parts in iter_remote(str(raw), _is_input_name):
+                if excluded_urls and (str(path) + "/").startswith(excluded_urls):
+                    continue
                 yield path, "!missing" if parts is None else safe_rel([*parts[:-1], Path(parts[-1]).stem])
             continue
         root = Path(raw)

@@ -22,7 +22,7 @@ class CorpusOptions:
     id_column: str = "id"
     title_column: str = "title"
     date_column: str = "date"
-    exclude: tuple[Path, ...] = ()
+    exclude: tuple[Path | str, ...] = ()  # folders (and bucket URLs) never read as input: OUT
     # processes that read text files (pages above all) for load_corpus: 0 = one per core (up to 4)
     # when there are 8 or more; 1 = read in this process (mt.inputs.parallel)
     read_workers: int = 0

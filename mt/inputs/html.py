@@ -156,6 +156,7 @@ def _metadata(tree):
     elif meta.url:
         match = META_URL.match(meta.url)
         meta.sitename = match[1] if match else None
+    meta.clean_and_trim()  # as extract_metadata ends: entities unescaped, whitespace and length limited
     return meta
 
 

@@ -11,9 +11,10 @@ files over one process per core and yields the results in the listing's order, s
   the consumer (the translate job) lags behind.
 * Workers are forked (Linux): they start in milliseconds with mt's readers already imported.
   Where fork is not the platform's way (macOS, Windows), or on one core, files are read here.
-* If a worker dies (killed, out of memory), the files it had and all that follow are read here,
-  one by one: nothing is lost and nothing is read twice into the output. If the parent is
-  killed outright, its workers die with it (Linux's parent-death signal).
+* If a worker dies (killed, out of memory), each file that was in flight is read again in a
+  process of its own, and a fresh pool takes the rest: nothing is lost, and a file that kills
+  its reader again becomes `Failed` with the reason (it is never read in the parent, which holds
+  the model). If the parent is killed outright, its workers die with it (Linux's parent-death signal).
 
 Documents come back from mt's own worker processes pickled; nothing read from an input file is
 ever unpickled.
@@ -48,28 +49,43 @@ def read_ahead(listing: Iterable, options: CorpusOptions, workers: int, is_text:
                load_here: Callable[[object], Iterator[Document | Failed]]) -> Iterator[Document | Failed]:
     """What `load_here(item)` yields for each listed item, in order; text files (`is_text`) read by
     `load_text(path, rel, fmt, options)` in `workers` forked processes."""
-    import multiprocessing
-
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
-                               initializer=_worker_start, initargs=(os.getpid(),))
+    pool = _Pool(workers)
     pending: deque = deque()
-    broken = False
     try:
         for item in listing:
-            if broken or not is_text(item):
-                pending.append((item, None))
-            else:
-                try:
-                    pending.append((item, pool.submit(load_text, *item, options)))
-                except BrokenProcessPool:
-                    broken = True
-                    pending.append((item, None))
+            pending.append((item, pool.submit(load_text, item, options) if is_text(item) else None))
             while len(pending) > workers * AHEAD_PER_WORKER:
-                yield from _result(pending.popleft(), load_here)
+                yield from _result(pending.popleft(), load_here, load_text, options)
         while pending:
-            yield from _result(pending.popleft(), load_here)
+            yield from _result(pending.popleft(), load_here, load_text, options)
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        pool.close()
+
+
+class _Pool:
+    """Forked reading processes; a pool a dead worker broke is replaced by a fresh one."""
+
+    def __init__(self, workers: int):
+        self.workers = workers
+        self.pool = _executor(workers)
+
+    def submit(self, load_text, item, options):
+        try:
+            return self.pool.submit(load_text, *item, options)
+        except BrokenProcessPool:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = _executor(self.workers)
+            return self.pool.submit(load_text, *item, options)
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _executor(workers: int) -> ProcessPoolExecutor:
+    import multiprocessing
+
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_worker_start, initargs=(os.getpid(),))
 
 
 def _worker_start(parent: int) -> None:
@@ -88,14 +104,26 @@ def _worker_start(parent: int) -> None:
         os._exit(1)
 
 
-def _result(entry, load_here) -> Iterator[Document | Failed]:
+def _result(entry, load_here, load_text, options) -> Iterator[Document | Failed]:
     item, future = entry
     if future is None:
         yield from load_here(item)
         return
     try:
         result = future.result()
-    except BrokenProcessPool:  # a worker died (killed, out of memory): read it here instead
-        yield from load_here(item)
-        return
+    except BrokenProcessPool:  # a worker died while this file was in flight: read it again, alone
+        result = _alone(load_text, item, options)
     yield result
+
+
+def _alone(load_text, item, options) -> Document | Failed:
+    """A file read again in a process of its own: one that kills its reader again is Failed, and never
+    read in the parent (which holds the model: the OOM killer would take it instead)."""
+    with _executor(1) as solo:
+        try:
+            return solo.submit(load_text, *item, options).result()
+        except BrokenProcessPool:
+            path, rel, _fmt = item
+            return Failed(id=rel, rel=rel, source=str(path),
+                          error="reading this file killed its process twice (out of memory, or a crash in the "
+                                "HTML parser); the other files were read")

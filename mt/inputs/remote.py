@@ -41,7 +41,23 @@ def source_path(path) -> Path | RemoteFile:
     text = str(path)
     if text.lower().startswith("file://"):
         return Path(text[len("file://"):])
-    return RemoteFile(text) if is_url(text) else Path(text)
+    if not is_url(text):
+        return Path(text)
+    check_url(text)
+    return RemoteFile(text)
+
+
+_USERINFO = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*@")
+
+
+def check_url(url: str) -> str:
+    """`url`, or CorpusError when it carries credentials (they would be written into every manifest
+    line and output record that names the source)."""
+    if _USERINFO.match(url):
+        raise CorpusError(f"{url.split('://')[0]}:// URL with credentials in it: give them in the environment "
+                          "(AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, AWS_PROFILE, GOOGLE_APPLICATION_CREDENTIALS...) "
+                          "and not in the URL, which mt records")
+    return url
 
 
 @functools.lru_cache(maxsize=64)
@@ -135,9 +151,41 @@ class RemoteFile:
             raise OSError(f"cannot read {self.url}: {_first_line(exc)}") from None
 
     def open(self, mode: str = "rb"):
+        """A buffered stream of the object (read as it is consumed, never whole into memory)."""
         if mode != "rb":
             raise ValueError("remote inputs are read only")
-        return io.BytesIO(self.read_bytes())
+        fs, path = self._fs()
+        try:
+            return io.BufferedReader(_Raw(fs.open_input_stream(path)), buffer_size=1 << 20)
+        except FileNotFoundError:
+            raise
+        except OSError as exc:
+            raise OSError(f"cannot read {self.url}: {_first_line(exc)}") from None
+
+    def copy_to(self, local: Path) -> None:
+        """Stream the object into a local file, a megabyte at a time."""
+        with self.open("rb") as source, open(local, "wb") as target:
+            while chunk := source.read(1 << 20):
+                target.write(chunk)
+
+
+class _Raw(io.RawIOBase):
+    """A pyarrow input stream as a raw Python stream (for io.BufferedReader)."""
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        data = self.stream.read(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self.stream.close()
+        super().close()
 
 
 @dataclass(frozen=True)

@@ -81,7 +81,7 @@ def _dataset_rows(path: Path, fmt: str) -> Iterator[tuple[int, dict | Exception]
 
         with tempfile.TemporaryDirectory(prefix="mt-table-") as folder:
             local = Path(folder) / f"table{path.suffix}"
-            local.write_bytes(path.read_bytes())
+            path.copy_to(local)
             yield from _dataset_rows(local, fmt)
         return
     import datasets

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -94,7 +95,10 @@ class Manifest:
         self.latest[(record["id"], record.get("stage", "translate"))] = record
         store = remote_of(self.path)
         if store is not None:  # OUT is a bucket's mirror: the store's copy, every few seconds
-            store.push_manifest()
+            try:
+                store.push_manifest()
+            except OutputError as exc:  # a blip: the next append, or the run's end, uploads it again
+                logging.getLogger(__name__).warning("%s (retried with the next record)", exc)
 
 
 @dataclass
@@ -181,10 +185,12 @@ class RunLock:
         except OSError:
             pass
         store = remote_of(self.out)
-        if store is not None:  # OUT is a bucket's mirror: the bucket is locked too
+        if store is not None:  # OUT is a bucket's mirror: the bucket is locked too, then mirrored
             try:
                 store.lock()
+                store.pull()
             except BaseException:
+                store.unlock()
                 self._lock.release()
                 raise
         _HELD[self.key] = 1
@@ -199,6 +205,11 @@ class RunLock:
                 if store is not None:
                     try:
                         store.push_manifest(force=True)  # the store's manifest is whole when the run ends
+                    except OutputError:
+                        if exc and exc[0] is not None:
+                            logging.getLogger(__name__).warning("the manifest could not be uploaded", exc_info=True)
+                        else:
+                            raise  # said, not hidden: the store's manifest is behind (a rerun redoes that work)
                     finally:
                         store.unlock()
             finally:

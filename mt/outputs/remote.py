@@ -4,8 +4,9 @@ An object store has no rename, no append and no lock, and mt's guarantees rest o
 run writes OUT in a local mirror folder exactly as it writes any OUT (atomic renames, the manifest
 appended line by line, the run lock), and every file is uploaded as it is finished:
 
-* `attach(url)` makes the mirror equal to the store first (downloads what is new or changed there,
-  removes what is no longer there), so a rerun on any machine resumes from what the store holds.
+* When a run takes OUT's lock, the mirror is made equal to the store (what is new or changed
+  there is downloaded, what is gone is removed; `.mt/mirror.json` remembers each object's size
+  and time as this mirror last saw it), so a rerun on any machine resumes from what the store holds.
 * Each output file is uploaded as soon as its atomic write lands (`published`); a PUT replaces an
   object whole, so the store never holds half a file. A failed upload is that document's error.
 * The manifest is uploaded at most every `MANIFEST_EVERY` seconds while the run goes on, and when
@@ -25,8 +26,10 @@ The mirror is ``$MT_MIRROR_DIR`` (default ``~/.cache/mt/mirrors``)/<bucket-and-p
 """
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
 import socket
 import tempfile
 import time
@@ -37,7 +40,8 @@ from mt.outputs.files import OutputError, safe_component
 
 MANIFEST_EVERY = 5.0  # seconds between manifest uploads during a run
 LOCK = ".mt/lock.json"
-_LOCAL_ONLY = {LOCK, ".mt/lock"}  # the store's lock object and the mirror's own lock files: never copied
+INDEX = ".mt/mirror.json"  # what the mirror knows of each object on the store
+_LOCAL_ONLY = {LOCK, INDEX, ".mt/lock"}  # the locks and the index: never copied either way
 
 _MIRRORS: dict[Path, "RemoteOut"] = {}  # mirror folder (resolved) -> its store
 
@@ -57,6 +61,7 @@ class RemoteOut:
         self.root = self.root.rstrip("/")
         self.manifest_sent = 0.0
         self.locked = False
+        self.index: dict[str, list[int]] = self._load_index()  # rel -> [size, mtime_ns] of the store's copy
         self.keep = keep  # False for a Ray actor's mirror: a file is deleted here once it is on the store
 
     # ------------------------------------------------------------ store <-> mirror
@@ -64,8 +69,9 @@ class RemoteOut:
     def _remote(self, rel: str) -> str:
         return f"{self.root}/{rel}"
 
-    def _listing(self) -> dict[str, int]:
-        """{relative path: size} of every object under the URL, the run locks aside."""
+    def _listing(self) -> dict[str, tuple[int, int]]:
+        """{relative path: (size, modification time in ns)} of every object under the URL, the run
+        locks aside, and nothing whose name would land outside the mirror."""
         import pyarrow.fs as pafs
 
         try:
@@ -77,8 +83,10 @@ class RemoteOut:
         for entry in found:
             if entry.type.name == "File":
                 rel = PurePosixPath(entry.path).relative_to(base).as_posix()
-                if rel not in _LOCAL_ONLY:
-                    listing[rel] = entry.size or 0
+                local = (self.mirror / rel).resolve()
+                if rel in _LOCAL_ONLY or self.mirror not in local.parents:
+                    continue  # a key such as ../x is never written outside the mirror
+                listing[rel] = (entry.size or 0, entry.mtime_ns or 0)
         return listing
 
     def pull(self, during_run: bool = False) -> int:
@@ -86,9 +94,11 @@ class RemoteOut:
         only what Ray workers uploaded since (the mirror's manifest is the run's; nothing is removed)."""
         listing = self._listing()
         fetched = 0
-        for rel, size in listing.items():
+        for rel, signature in listing.items():
             local = self.mirror / rel
-            if local.is_file() and local.stat().st_size == size or during_run and rel == "manifest.jsonl":
+            # the object as it was when this mirror last wrote or read it: the same bytes (a size alone
+            # would miss a changed object of the same length, a new Kyiv for an old Kiev)
+            if local.is_file() and self.index.get(rel) == list(signature) or during_run and rel == "manifest.jsonl":
                 continue
             try:
                 with self.fs.open_input_stream(self._remote(rel)) as stream:
@@ -96,13 +106,17 @@ class RemoteOut:
             except OSError as exc:
                 raise OutputError(f"cannot read {self.url}/{rel}: {_first_line(exc)}") from None
             _write_local(local, data)
+            self.index[rel] = list(signature)
             fetched += 1
+        self._save_index()
         if during_run:
             return fetched
         for local in [p for p in self.mirror.rglob("*") if p.is_file()]:
             rel = local.relative_to(self.mirror).as_posix()
             if rel not in listing and rel not in _LOCAL_ONLY and not local.name.endswith(".tmp"):
                 local.unlink()  # gone from the store: gone from the mirror (else it would count as done)
+                self.index.pop(rel, None)
+        self._save_index()
         return fetched
 
     def push(self, path: Path) -> None:
@@ -112,6 +126,9 @@ class RemoteOut:
             data = Path(path).read_bytes()
             with self.fs.open_output_stream(self._remote(rel)) as stream:
                 stream.write(data)
+            if self.keep:  # what the store now holds is what this mirror holds
+                info = self.fs.get_file_info(self._remote(rel))
+                self.index[rel] = [info.size or 0, info.mtime_ns or 0]
         except OSError as exc:
             raise OutputError(f"cannot write {self.url}/{rel}: {_first_line(exc)}") from None
         if not self.keep:
@@ -126,6 +143,18 @@ class RemoteOut:
         except OSError as exc:
             raise OutputError(f"cannot remove {self.url}/{rel}: {_first_line(exc)}") from None
 
+    def _load_index(self) -> dict:
+        try:
+            return json.loads((self.mirror / INDEX).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+
+    def _save_index(self) -> None:
+        try:
+            _write_local(self.mirror / INDEX, json.dumps(self.index).encode())
+        except OSError:
+            pass  # without it the next pull downloads again: slower, never wrong
+
     def push_manifest(self, force: bool = False) -> None:
         manifest = self.mirror / "manifest.jsonl"
         if manifest.is_file() and (force or time.monotonic() - self.manifest_sent >= MANIFEST_EVERY):
@@ -138,7 +167,7 @@ class RemoteOut:
         from mt.outputs.manifest import LockedError
 
         held = self._read_lock()
-        if held and not self._stale(held):
+        if held is not None and not self._stale(held):
             raise LockedError(f"another mt run (host {held.get('host', '?')}, pid {held.get('pid', '?')}, since "
                               f"{held.get('since', '?')}) is writing to {self.url}; wait for it to finish, or, if "
                               f"that run is dead, remove {self.url}/{LOCK}")
@@ -160,13 +189,18 @@ class RemoteOut:
                 pass  # a lock that cannot be removed is reported by the next run
 
     def _read_lock(self) -> dict | None:
+        """The store's lock record; None when there is none. One that cannot be read or parsed is
+        taken as held: refusing is safe, writing over a live run's lock is not."""
         try:
             with self.fs.open_input_stream(self._remote(LOCK)) as stream:
-                return json.loads(stream.read() or b"{}")
+                record = json.loads(stream.read() or b"null")
         except FileNotFoundError:
             return None
-        except (OSError, ValueError):
-            return {}
+        except OSError as exc:
+            raise OutputError(f"cannot read {self.url}/{LOCK}: {_first_line(exc)}") from None
+        except ValueError:
+            record = None
+        return record if isinstance(record, dict) and record else {"host": "?", "pid": "?", "since": "?"}
 
     @staticmethod
     def _stale(held: dict) -> bool:
@@ -188,18 +222,21 @@ def mirror_dir(url: str) -> Path:
     return base / f"{name}-{content_hash(url)[:10]}"
 
 
-def attach(out, *, pull: bool = True, mirror: Path | None = None, keep: bool = True) -> Path:
+def attach(out, *, mirror: Path | None = None, keep: bool = True) -> Path:
     """OUT as a folder: itself, or for a URL its mirror, registered so that writes under it are
-    uploaded (and, with `pull`, first made equal to the store)."""
-    from mt.inputs.remote import is_url
+    uploaded. The mirror is made equal to the store when a run takes OUT's lock (`RunLock`), not
+    here: a second run on this machine must never touch the mirror a first one is writing."""
+    from mt.inputs.remote import check_url, is_url
 
     if not is_url(out):
         return Path(out)
+    try:
+        check_url(str(out))
+    except CorpusError as exc:
+        raise OutputError(str(exc)) from None
     remote = RemoteOut(str(out), mirror or mirror_dir(str(out)), keep=keep)
     remote.mirror.mkdir(parents=True, exist_ok=True)
-    if pull:
-        remote.pull()
-    _MIRRORS[remote.mirror] = remote
+    _MIRRORS.setdefault(remote.mirror, remote)
     return remote.mirror
 
 
@@ -239,7 +276,9 @@ def removed(path) -> None:
 def temporary_mirror(url: str) -> Path:
     """A worker's own mirror of `url` (nothing downloaded): a temporary folder on its node, each
     file deleted from it once it is on the store."""
-    return attach(url, pull=False, mirror=Path(tempfile.mkdtemp(prefix="mt-out-")), keep=False)
+    mirror = Path(tempfile.mkdtemp(prefix="mt-out-"))
+    atexit.register(shutil.rmtree, mirror, True)  # the folders left once every file is uploaded
+    return attach(url, mirror=mirror, keep=False)
 
 
 def _write_local(path: Path, data: bytes) -> None:
