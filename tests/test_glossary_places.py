@@ -17,6 +17,14 @@ def test_feasts_sacred_books_and_the_internet_are_never_rows():
     assert "Галич" in found
 
 
+def test_events_the_constitution_and_state_symbols_are_never_rows():
+    rows = extract_candidates([("e", "Стадіон готували до Євро-2012. Депутати змінили Конституцію. Зображення "
+                                     "Державного Герба висить у залі. Фінал Євро пройшов у Києві.")])
+    found = spellings(rows)
+    assert not any(s.startswith(("Євро", "Конституц", "Державн")) for s in found), found
+    assert "Київ" in found
+
+
 def test_a_state_body_keeps_the_region_it_serves():
     rows = extract_candidates([("r", "Наказ підписав начальник ГУ Держгеокадастру у Волинській області. "
                                      "Лист надіслало Управління СБУ в м. Києві. Працівники Служби "

@@ -145,12 +145,14 @@ def _dictionary_common_noun(key: str) -> bool:
 
 
 # Words Ukrainian spelling capitalises that name no person, organisation or place: feasts, sacred
-# books, sacraments, the Internet (на Різдво, у Біблії, в Інтернеті, до Нового року).
+# books, sacraments, the Internet, events, the constitution and state symbols (на Різдво, у Біблії, в
+# Інтернеті, до Нового року, до Євро-2012, Конституції, Державного Герба).
 CAPITALISED_COMMON = frozenset("""
 різдво святвечір великдень пасха трійця водохреще покрова стрітення
 біблія євангеліє євангелія письмо коран тора псалтир причастя таїнство хрещення
 інтернет голокост голодомор реформація
-""".split()) | {"новий рік"}
+євро евро євробаскет мундіаль паралімпіада євробачення конституція
+""".split()) | {"новий рік", "державний герб", "державний прапор", "державний гімн"}
 
 
 def _place_head(key: str) -> bool:
