@@ -78,3 +78,13 @@ def test_a_body_of_a_region_is_one_organisation():
                 "Генеральна прокуратура України"):
         assert by[org].type == "org", (org, sorted(by))
     assert by["Херсонська область"].type == "place"
+
+
+def test_a_countrys_body_keeps_the_country():
+    rows = extract_candidates([("n", "Виступив представник Нацгвардії України. Він був заступником голови "
+                                     "Держагентства резерву України. Лист надійшов з Адміністрації Президента "
+                                     "України. Делегація прибула до України.")])
+    by = {s: c for c in rows for s in c.spellings}
+    for org in ("Нацгвардія України", "Держагентство резерву України", "Адміністрація Президента України"):
+        assert by[org].type == "org", (org, sorted(by))
+    assert by["Україна"].type == "place"

@@ -29,6 +29,7 @@ from mt.glossary.wordclass import (
     _org_head,
     _org_word,
     _personal,
+    _place_genitive,
     _place_head,
     tail_start,
 )
@@ -260,6 +261,8 @@ _ABBR_SPACE = re.compile(r"(?<= )(м|с|смт) (?=[А-ЯІЇЄҐ])")
 def _lemma_words(run: list[morph.Token], surface: set[str], sentence: str = "") -> str:
     if len(run) == 1 and _abbreviation(run[0].text):
         return _abbreviation(run[0].text)  # ЗакДУ stays, УДАРу → УДАР
+    if len(run) > 1 and _org_word(run[0].key) and _place_genitive(run[-1].key):
+        return " ".join([_name_lemma(run[0], surface)] + [t.text for t in run[1:]])  # Нафтогазу України
     if morph.is_acronym(run[0].text) and len(run) == 2 and run[1].key in ("україни", "рф"):
         return f"{run[0].text} {run[1].text}"  # МВС України stays
     if len(run) > 1 and run[-1].key == "обл" and all(_is_adj(t.key) for t in run[:-1]):
@@ -298,9 +301,9 @@ def _type_of(spelling: str, lowercase_inside: bool, kinds: Counter | None = None
     word (place), initials or person-name morphology (person), company-name word parts (org); with
     none of these, a name that acts (`acting`: Габр сказав) is a person, else a place."""
     ws = [w for w in morph.words(spelling) if not ROMAN.match(w)] or morph.words(spelling)  # Катерина II
-    if tail_start(ws):
-        return "org"  # Держгеокадастр у Волинській області: only a body gets a region's tail (spans._runs)
     keys = [morph.norm_key(w) for w in ws]
+    if tail_start(ws) or (len(keys) > 1 and _org_word(keys[0]) and _place_genitive(keys[-1])):
+        return "org"  # Держгеокадастр у Волинській області (spans._runs), Нацгвардія України
     for k in keys:
         if k in HEAD_NOUNS or _lemma_in(k, HEAD_NOUNS):
             return HEAD_NOUNS.get(k) or HEAD_NOUNS[_lemma_in(k, HEAD_NOUNS)]

@@ -35,6 +35,7 @@ from mt.glossary.wordclass import (
     _name_possessive,
     _oblique_common,
     _org_head,
+    _org_word,
     _patronymic,
     _personal,
     _place_genitive,
@@ -122,6 +123,9 @@ def _extend(toks, gap_ok, j: int) -> int:
     """Absorb "Курській області", "Ради безпеки Росії", "університету імені Кім Ір Сена"."""
     last = toks[j - 1].key
     head_cap = _lemma_in(last, HEAD_NOUNS) is not None
+    if (not head_cap and _org_word(last) and j + 1 < len(toks) and gap_ok[j] and gap_ok[j + 1]
+            and toks[j].text.islower() and _gent_noun(toks[j].key) and _place_genitive(toks[j + 1].key)):
+        return j + 2  # Держагентства резерву України: an org compound, its genitive, its country
     if not (_is_adj(last) or head_cap or (_ADJ_END.search(last) and _place_noun(toks, gap_ok, j))):
         return j  # (an adjective the dictionary does not know before a place noun: Гусинівського цвинтаря)
     if _is_adj(last) and j < len(toks) and gap_ok[j] and toks[j].key == "обл":
@@ -236,6 +240,9 @@ def _split(run: list[morph.Token]) -> list[list[morph.Token]]:
                 pass  # Т. Шевченко, Шевченко Т., Зевс ЛТД
             elif morph.is_acronym(prev.text) and t.key in ("україни", "рф"):
                 pass  # МВС України, ЗС України
+            elif (cyr and _place_genitive(t.key) and not morph.is_acronym(t.text)  # Держдуми | РФ
+                  and any(_org_head(c.key) or _org_word(c.key) for c in cur)):
+                pass  # Нацгвардії України, Адміністрації Президента України: the country's body
             elif ROMAN.match(t.text) and _personal(prev.key):
                 pass  # Катерина II
             elif (morph.is_acronym(t.text) and not morph.is_acronym(prev.text) and t.key not in LEGAL_FORMS
