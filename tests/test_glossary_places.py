@@ -88,3 +88,11 @@ def test_a_countrys_body_keeps_the_country():
     for org in ("Нацгвардія України", "Держагентство резерву України", "Адміністрація Президента України"):
         assert by[org].type == "org", (org, sorted(by))
     assert by["Україна"].type == "place"
+
+
+def test_states_written_as_acronyms_and_big_cities_are_places():
+    rows = extract_candidates([("s", "Він народився в УРСР. Партнери з ОАЕ приїхали. Школа в Білій Церкві "
+                                     "відкрилася. Мешканці Білої Церкви раді.")])
+    by = {s: c for c in rows for s in c.spellings}
+    for place, target in (("УРСР", "Ukrainian SSR"), ("ОАЕ", "UAE"), ("Біла Церква", "Bila Tserkva")):
+        assert (by[place].type, by[place].target) == ("place", target), (place, sorted(by))

@@ -65,6 +65,10 @@ EXONYMS = {
     "кропивницький": ("Kropyvnytskyi", "place"), "чернівці": ("Chernivtsi", "place"),
     "донецьк": ("Donetsk", "place"), "луганськ": ("Luhansk", "place"), "маріуполь": ("Mariupol", "place"),
     "севастополь": ("Sevastopol", "place"), "сімферополь": ("Simferopol", "place"),
+    "біла церква": ("Bila Tserkva", "place"),
+    # states written as acronyms are places (в УРСР, з ОАЕ), as СРСР and США are
+    "урср": ("Ukrainian SSR", "place"), "усрр": ("Ukrainian SSR", "place"), "рсфрр": ("Russian SFSR", "place"),
+    "рсфср": ("Russian SFSR", "place"), "днр": ("DPR", "place"), "лнр": ("LPR", "place"), "оае": ("UAE", "place"),
 }
 CUES = {  # token-key prefixes that tell whose name follows
     "russian": ("росі", "рф", "російськ", "кремл", "держдум", "москв"),
