@@ -129,24 +129,23 @@ def test_ctrl_c_mid_run_exits_130_at_once_and_resumes(tmp_path, tiny_marian):
     assert sorted(ok) == sorted(f"doc{i:03d}" for i in range(N_DOCS)) and len(ok) == len(set(ok))
 
 
-def test_ctrl_c_during_a_pull_says_what_a_pull_leaves(tmp_path):
-    """Not the translate job's "finished documents are kept" line: a pull keeps nothing."""
-    script = ("import sys\nimport mt.models.fetch as fetch\n"
-              "def stop(*a, **k):\n    raise KeyboardInterrupt\n"
-              "fetch.pull = stop\nfrom mt.cli import main\nmain(['models', 'pull', 'opus-mt-uk-en'])\n")
+def _interrupted(tmp_path, patch: str, argv: list[str]) -> str:
+    """stderr of `mt ARGV` in a subprocess where `patch` (module.function) raises KeyboardInterrupt."""
+    module, function = patch.rsplit(".", 1)
+    script = (f"import {module} as target\ndef stop(*a, **k):\n    raise KeyboardInterrupt\n"
+              f"target.{function} = stop\nfrom mt.cli import main\nmain({argv!r})\n")
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "MT_MODELS_DIR": str(tmp_path)}
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, env=env, timeout=120)
-    assert proc.returncode == 130
-    said = proc.stderr.decode()
+    assert proc.returncode == 130, proc.stderr.decode()
+    return proc.stderr.decode()
+
+
+def test_ctrl_c_during_a_pull_says_what_a_pull_leaves(tmp_path):
+    """Not the translate job's "finished documents are kept" line: a pull keeps nothing."""
+    said = _interrupted(tmp_path, "mt.models.fetch.pull", ["models", "pull", "opus-mt-uk-en"])
     assert "nothing was pulled" in said and "finished documents" not in said
 
 
 def test_ctrl_c_in_another_models_command_says_only_interrupted(tmp_path):
-    script = ("import mt.models.cache as cache\n"
-              "def stop(*a, **k):\n    raise KeyboardInterrupt\n"
-              "cache.locate = stop\nfrom mt.cli import main\nmain(['models', 'list'])\n")
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "MT_MODELS_DIR": str(tmp_path)}
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, env=env, timeout=120)
-    said = proc.stderr.decode()
-    assert proc.returncode == 130, said
+    said = _interrupted(tmp_path, "mt.models.cache.locate", ["models", "list"])
     assert said.strip().endswith("interrupted") and "pulled" not in said

@@ -4,6 +4,10 @@ from __future__ import annotations
 from mt.glossary.draft import extract_candidates
 
 
+def _by_spelling(doc_id: str, text: str) -> dict:
+    """The draft rows of one text, by each spelling they hold."""
+    return {s: c for c in extract_candidates([(doc_id, text)]) for s in c.spellings}
+
 def spellings(rows) -> set[str]:
     return {s for c in rows for s in c.spellings}
 
@@ -26,11 +30,10 @@ def test_events_the_constitution_and_state_symbols_are_never_rows():
 
 
 def test_a_state_body_keeps_the_region_it_serves():
-    rows = extract_candidates([("r", "Наказ підписав начальник ГУ Держгеокадастру у Волинській області. "
+    by = _by_spelling("r", "Наказ підписав начальник ГУ Держгеокадастру у Волинській області. "
                                      "Лист надіслало Управління СБУ в м. Києві. Працівники Служби "
                                      "автомобільних доріг у Чернігівській області прийшли. У Волинській "
-                                     "області тепло.")])
-    by = {s: c for c in rows for s in c.spellings}
+                                     "області тепло.")
     for org in ("Держгеокадастр у Волинській області", "СБУ в м. Києві",
                 "Служба автомобільних доріг у Чернігівській області"):
         assert by[org].type == "org", (org, sorted(by))
@@ -63,17 +66,15 @@ def test_a_town_before_its_region_is_two_places():
 
 
 def test_a_syllable_and_an_acronym_in_one_word_name_an_organisation():
-    rows = extract_candidates([("a", "Студенти ЗакДУ вчаться. Голова обласного УДАРу прийшов. На тендерах "
-                                     "СхідГЗК виграв. Ректор ЗакДУ сказав.")])
-    by = {s: c for c in rows for s in c.spellings}
+    by = _by_spelling("a", "Студенти ЗакДУ вчаться. Голова обласного УДАРу прийшов. На тендерах "
+                                     "СхідГЗК виграв. Ректор ЗакДУ сказав.")
     assert by["ЗакДУ"].type == by["УДАР"].type == by["СхідГЗК"].type == "org", sorted(by)
 
 
 def test_a_body_of_a_region_is_one_organisation():
-    rows = extract_candidates([("b", "Прокуратура Херсонської області відкрила справу. Він звернувся до "
+    by = _by_spelling("b", "Прокуратура Херсонської області відкрила справу. Він звернувся до "
                                      "господарського суду Черкаської області. Генеральна прокуратура України "
-                                     "підозрює посадовців. Мешканці Херсонської області раді.")])
-    by = {s: c for c in rows for s in c.spellings}
+                                     "підозрює посадовців. Мешканці Херсонської області раді.")
     for org in ("Прокуратура Херсонської області", "господарський суд Черкаської області",
                 "Генеральна прокуратура України"):
         assert by[org].type == "org", (org, sorted(by))
@@ -81,18 +82,16 @@ def test_a_body_of_a_region_is_one_organisation():
 
 
 def test_a_countrys_body_keeps_the_country():
-    rows = extract_candidates([("n", "Виступив представник Нацгвардії України. Він був заступником голови "
+    by = _by_spelling("n", "Виступив представник Нацгвардії України. Він був заступником голови "
                                      "Держагентства резерву України. Лист надійшов з Адміністрації Президента "
-                                     "України. Делегація прибула до України.")])
-    by = {s: c for c in rows for s in c.spellings}
+                                     "України. Делегація прибула до України.")
     for org in ("Нацгвардія України", "Держагентство резерву України", "Адміністрація Президента України"):
         assert by[org].type == "org", (org, sorted(by))
     assert by["Україна"].type == "place"
 
 
 def test_states_written_as_acronyms_and_big_cities_are_places():
-    rows = extract_candidates([("s", "Він народився в УРСР. Партнери з ОАЕ приїхали. Школа в Білій Церкві "
-                                     "відкрилася. Мешканці Білої Церкви раді.")])
-    by = {s: c for c in rows for s in c.spellings}
+    by = _by_spelling("s", "Він народився в УРСР. Партнери з ОАЕ приїхали. Школа в Білій Церкві "
+                                     "відкрилася. Мешканці Білої Церкви раді.")
     for place, target in (("УРСР", "Ukrainian SSR"), ("ОАЕ", "UAE"), ("Біла Церква", "Bila Tserkva")):
         assert (by[place].type, by[place].target) == ("place", target), (place, sorted(by))
