@@ -78,11 +78,8 @@ def _output_exists(out, doc) -> bool:
     """Whether the document's primary output is in OUT: a folder, or a bucket's URL (one request)."""
     if not is_url(out):
         return outputs.primary_output(Path(out), doc).exists()
-    from mt.inputs.remote import filesystem
-
     rel = outputs.primary_output(Path("/"), doc).relative_to("/").as_posix()
-    url = str(out).rstrip("/")
-    return RemoteFile(f"{url}/{rel}", root=url, inner=f"{filesystem(url)[1].rstrip('/')}/{rel}").exists()
+    return RemoteFile.below(str(out).rstrip("/"), rel).exists()
 
 
 def _measure(items: list[dict], corpus: CorpusOptions, out: str, languages=None) -> list[list[tuple]]:

@@ -78,8 +78,6 @@ def iter_files(paths: list[str | Path], exclude: tuple[Path, ...] = ()) -> Itera
                 if name.startswith(".") or not _is_input_name(name):
                     continue
                 path = here / name
-                if _format(path) is None:
-                    continue
                 yield path, safe_rel([*rel_dir, _stem(path)])
 
 

@@ -35,6 +35,7 @@ MIN_FILES = 8  # fewer text files than this are read here: a worker pool is not 
 MAX_WORKERS = 4
 AHEAD_PER_WORKER = 4
 
+
 def reading_workers(requested: int, text_files: int) -> int:
     """How many processes read: `requested` (0: one per usable core, up to MAX_WORKERS), or 1 when
     there are fewer than MIN_FILES text files or no fork on this platform."""

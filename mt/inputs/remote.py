@@ -81,7 +81,7 @@ def filesystem(url: str):
             raise CorpusError(f"cannot read {url}: {arrow_error} (and fsspec knows no such filesystem)") from None
         return PyFileSystem(FSSpecHandler(fs)), path
     except OSError as exc:
-        raise CorpusError(f"cannot reach {url}: {_first_line(exc)}") from None
+        raise CorpusError(f"cannot reach {url}: {first_line(exc)}") from None
 
 
 @dataclass(frozen=True)
@@ -91,6 +91,12 @@ class RemoteFile:
     url: str
     root: str = ""  # the URL whose filesystem this file is read through (the listed folder)
     inner: str = ""  # the file's path inside that filesystem
+    size: int | None = None  # from the listing, so that reading it costs one request, not two
+
+    @classmethod
+    def below(cls, root: str, rel: str, size: int | None = None) -> "RemoteFile":
+        """The object `rel` below the folder URL `root`, read through `root`'s filesystem."""
+        return cls(f"{root}/{rel}", root=root, inner=f"{filesystem(root)[1].rstrip('/')}/{rel}", size=size)
 
     def _fs(self):
         if not self.root:
@@ -120,7 +126,7 @@ class RemoteFile:
         try:
             return fs, path, fs.get_file_info(path)
         except OSError as exc:
-            raise CorpusError(f"cannot reach {self.url}: {_first_line(exc)}") from None
+            raise CorpusError(f"cannot reach {self.url}: {first_line(exc)}") from None
 
     def exists(self) -> bool:
         return self._info()[2].type.name != "NotFound"
@@ -135,20 +141,16 @@ class RemoteFile:
         return False
 
     def stat(self):
+        if self.size is not None:
+            return _Stat(st_size=self.size)
         _, _, info = self._info()
         if info.type.name == "NotFound":
             raise FileNotFoundError(2, "no such file", self.url)
         return _Stat(st_size=info.size or 0)
 
     def read_bytes(self) -> bytes:
-        fs, path = self._fs()
-        try:
-            with fs.open_input_stream(path) as stream:
-                return stream.read()
-        except FileNotFoundError:
-            raise
-        except OSError as exc:
-            raise OSError(f"cannot read {self.url}: {_first_line(exc)}") from None
+        with self.open("rb") as stream:
+            return stream.read()
 
     def open(self, mode: str = "rb"):
         """A buffered stream of the object (read as it is consumed, never whole into memory)."""
@@ -160,7 +162,7 @@ class RemoteFile:
         except FileNotFoundError:
             raise
         except OSError as exc:
-            raise OSError(f"cannot read {self.url}: {_first_line(exc)}") from None
+            raise OSError(f"cannot read {self.url}: {first_line(exc)}") from None
 
     def copy_to(self, local: Path) -> None:
         """Stream the object into a local file, a megabyte at a time."""
@@ -209,14 +211,15 @@ def iter_remote(url: str, is_input) -> Iterator[tuple[RemoteFile, list[str] | No
     try:
         found = fs.get_file_info(pafs.FileSelector(path, recursive=True))
     except OSError as exc:
-        raise CorpusError(f"cannot list {url}: {_first_line(exc)}") from None
+        raise CorpusError(f"cannot list {url}: {first_line(exc)}") from None
     base = PurePosixPath(path)
     for entry in sorted((e for e in found if e.type.name == "File"), key=lambda e: e.path):
         parts = PurePosixPath(entry.path).relative_to(base).parts
         if any(part.startswith(".") for part in parts) or not is_input(parts[-1]):
             continue
-        yield RemoteFile("/".join([root.url, *parts]), root=root.url, inner=entry.path), list(parts)
+        yield RemoteFile.below(root.url, "/".join(parts), entry.size), list(parts)
 
 
-def _first_line(exc: Exception) -> str:
+def first_line(exc: Exception) -> str:
+    """The first line of an error's message (pyarrow's carry the SDK's whole report)."""
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0]

@@ -187,10 +187,8 @@ class RunLock:
         store = remote_of(self.out)
         if store is not None:  # OUT is a bucket's mirror: the bucket is locked too, then mirrored
             try:
-                store.lock()
-                store.pull()
+                store.begin()
             except BaseException:
-                store.unlock()
                 self._lock.release()
                 raise
         _HELD[self.key] = 1
@@ -203,14 +201,6 @@ class RunLock:
             store = remote_of(self.out)
             try:
                 if store is not None:
-                    try:
-                        store.push_manifest(force=True)  # the store's manifest is whole when the run ends
-                    except OutputError:
-                        if exc and exc[0] is not None:
-                            logging.getLogger(__name__).warning("the manifest could not be uploaded", exc_info=True)
-                        else:
-                            raise  # said, not hidden: the store's manifest is behind (a rerun redoes that work)
-                    finally:
-                        store.unlock()
+                    store.end(failing=bool(exc and exc[0] is not None))
             finally:
                 self._lock.release()

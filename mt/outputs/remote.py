@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import atexit
 import json
+import logging
 import os
 import shutil
 import socket
@@ -36,6 +37,7 @@ import time
 from pathlib import Path, PurePosixPath
 
 from mt.inputs.document import CorpusError, content_hash
+from mt.inputs.remote import check_url, filesystem, first_line, is_url
 from mt.outputs.files import OutputError, safe_component
 
 MANIFEST_EVERY = 5.0  # seconds between manifest uploads during a run
@@ -50,8 +52,6 @@ class RemoteOut:
     """One OUT URL and the local folder that mirrors it."""
 
     def __init__(self, url: str, mirror: Path, keep: bool = True):
-        from mt.inputs.remote import filesystem
-
         self.url = url.rstrip("/")
         self.mirror = Path(mirror).resolve()
         try:
@@ -77,7 +77,7 @@ class RemoteOut:
         try:
             found = self.fs.get_file_info(pafs.FileSelector(self.root, recursive=True, allow_not_found=True))
         except OSError as exc:
-            raise OutputError(f"cannot list {self.url}: {_first_line(exc)}") from None
+            raise OutputError(f"cannot list {self.url}: {first_line(exc)}") from None
         base = PurePosixPath(self.root)
         listing = {}
         for entry in found:
@@ -104,7 +104,7 @@ class RemoteOut:
                 with self.fs.open_input_stream(self._remote(rel)) as stream:
                     data = stream.read()
             except OSError as exc:
-                raise OutputError(f"cannot read {self.url}/{rel}: {_first_line(exc)}") from None
+                raise OutputError(f"cannot read {self.url}/{rel}: {first_line(exc)}") from None
             _write_local(local, data)
             self.index[rel] = list(signature)
             fetched += 1
@@ -130,7 +130,7 @@ class RemoteOut:
                 info = self.fs.get_file_info(self._remote(rel))
                 self.index[rel] = [info.size or 0, info.mtime_ns or 0]
         except OSError as exc:
-            raise OutputError(f"cannot write {self.url}/{rel}: {_first_line(exc)}") from None
+            raise OutputError(f"cannot write {self.url}/{rel}: {first_line(exc)}") from None
         if not self.keep:
             Path(path).unlink(missing_ok=True)
 
@@ -141,7 +141,7 @@ class RemoteOut:
         except FileNotFoundError:
             pass
         except OSError as exc:
-            raise OutputError(f"cannot remove {self.url}/{rel}: {_first_line(exc)}") from None
+            raise OutputError(f"cannot remove {self.url}/{rel}: {first_line(exc)}") from None
 
     def _load_index(self) -> dict:
         try:
@@ -163,6 +163,27 @@ class RemoteOut:
 
     # ------------------------------------------------------------ one run at a time
 
+    def begin(self) -> None:
+        """A run takes OUT (`RunLock`, after the mirror's own lock): lock the store, then mirror it."""
+        try:
+            self.lock()
+            self.pull()
+        except BaseException:
+            self.unlock()
+            raise
+
+    def end(self, failing: bool) -> None:
+        """The run ends: the store's manifest whole, the store unlocked. When the run is `failing`
+        already, a manifest that cannot be uploaded is a warning, never the error the user sees."""
+        try:
+            self.push_manifest(force=True)
+        except OutputError:
+            if not failing:
+                raise  # said, not hidden: the store's manifest is behind (a rerun redoes that work)
+            logging.getLogger(__name__).warning("the manifest could not be uploaded", exc_info=True)
+        finally:
+            self.unlock()
+
     def lock(self) -> None:
         from mt.outputs.manifest import LockedError
 
@@ -177,7 +198,7 @@ class RemoteOut:
             with self.fs.open_output_stream(self._remote(LOCK)) as stream:
                 stream.write(json.dumps(record).encode())
         except OSError as exc:
-            raise OutputError(f"cannot write {self.url}/{LOCK}: {_first_line(exc)}") from None
+            raise OutputError(f"cannot write {self.url}/{LOCK}: {first_line(exc)}") from None
         self.locked = True
 
     def unlock(self) -> None:
@@ -197,7 +218,7 @@ class RemoteOut:
         except FileNotFoundError:
             return None
         except OSError as exc:
-            raise OutputError(f"cannot read {self.url}/{LOCK}: {_first_line(exc)}") from None
+            raise OutputError(f"cannot read {self.url}/{LOCK}: {first_line(exc)}") from None
         except ValueError:
             record = None
         return record if isinstance(record, dict) and record else {"host": "?", "pid": "?", "since": "?"}
@@ -226,18 +247,17 @@ def attach(out, *, mirror: Path | None = None, keep: bool = True) -> Path:
     """OUT as a folder: itself, or for a URL its mirror, registered so that writes under it are
     uploaded. The mirror is made equal to the store when a run takes OUT's lock (`RunLock`), not
     here: a second run on this machine must never touch the mirror a first one is writing."""
-    from mt.inputs.remote import check_url, is_url
-
     if not is_url(out):
         return Path(out)
     try:
         check_url(str(out))
     except CorpusError as exc:
         raise OutputError(str(exc)) from None
-    remote = RemoteOut(str(out), mirror or mirror_dir(str(out)), keep=keep)
-    remote.mirror.mkdir(parents=True, exist_ok=True)
-    _MIRRORS.setdefault(remote.mirror, remote)
-    return remote.mirror
+    folder = Path(mirror or mirror_dir(str(out))).resolve()
+    if folder not in _MIRRORS:  # a job inside a job (brief -> translate) finds the one it attached
+        _MIRRORS[folder] = RemoteOut(str(out), folder, keep=keep)
+        folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def shown(out) -> str:
@@ -288,6 +308,3 @@ def _write_local(path: Path, data: bytes) -> None:
         fh.write(data)
     os.replace(tmp, path)
 
-
-def _first_line(exc: Exception) -> str:
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
