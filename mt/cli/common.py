@@ -225,7 +225,7 @@ class _Out(click.ParamType):
     """-o/--out: a folder, or a bucket URL (s3://, gs://...: written through a local mirror,
     mt.outputs.remote), kept as the URL."""
 
-    name = "folder"
+    name = "folder|url"
 
     def convert(self, value, param, ctx):
         from mt.inputs.document import CorpusError
